@@ -1,0 +1,47 @@
+# Two commands do all set-up on a fresh machine with only Python 3.11+:
+#   make check   the main job: every vendor's contract suite against the built-in fakes, with its report
+#   make test    all tests (lint and type checks included)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+REPORTS ?= reports
+
+.PHONY: check test lint live serve lock bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+check: $(STAMP)
+	$(BIN)/contracts drift --target fake --out $(REPORTS)
+
+test: $(STAMP) lint
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The same suite against the real vendors (sandbox keys from the environment or .env).
+live: $(STAMP)
+	$(BIN)/pytest -m live --junitxml=$(REPORTS)/junit-live.xml
+
+serve: $(STAMP)
+	$(BIN)/contracts serve
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_suite.py
+
+# Re-pin the whole dependency tree after changing pyproject.toml.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	.venv-lock/bin/python -m pip freeze --exclude-editable | sort > constraints.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(REPORTS)

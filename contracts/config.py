@@ -1,0 +1,154 @@
+"""Live configuration from the environment (and an optional ``.env``), one prefix per vendor.
+
+For each vendor ``V`` (``NEXOR``, ``POLLYBOT``, ``DIALNEXA``, ``AURA``):
+
+==========================  =============================================================
+``V_BASE_URL``              replaces the spec's server URL (required for PollyBot)
+``V_API_KEY``               the sandbox key; without it the vendor is skipped
+``V_LEAD_ID``               an existing lead to read
+``V_RESTRICTED_API_KEY``    a key without permission, for documented 403s
+``V_ALLOW_WRITES``          ``1`` to let write operations run (they create real records)
+``V_ALLOW_OUTREACH``        ``1`` to let requests carry fields that contact real people
+``V_REQUEST_BUDGET``        most requests this run may send to the vendor
+``V_<NAME>``                values scenarios need (e.g. ``NEXOR_ASSIGNABLE_WORKFLOW_ID``)
+==========================  =============================================================
+
+Run-wide: ``CONTRACTS_MAX_EXAMPLES``, ``CONTRACTS_CONNECT_TIMEOUT``, ``CONTRACTS_READ_TIMEOUT``,
+``CONTRACTS_RETRIES``, ``CONTRACTS_TIME_BUDGET`` (seconds per vendor), ``CONTRACTS_MAX_BODY_BYTES``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contracts.errors import ConfigError, MissingCredentials
+from contracts.model import Capability, Vendor
+from contracts.redaction import Redactor, Secret
+from contracts.spec import Spec
+from contracts.targets import LIVE_LIMITS, RunLimits, Target, http_target
+
+
+class _VendorEnv(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_file_encoding="utf-8")
+
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    lead_id: str | None = None
+    restricted_api_key: SecretStr | None = None
+    allow_writes: bool = False
+    allow_outreach: bool = False
+    request_budget: int | None = Field(default=None, ge=1)
+
+
+class _RunEnv(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONTRACTS_", extra="ignore", env_file_encoding="utf-8")
+
+    max_examples: int = Field(default=LIVE_LIMITS.max_examples, ge=1)
+    connect_timeout: float = Field(default=LIVE_LIMITS.connect_timeout, gt=0)
+    read_timeout: float = Field(default=LIVE_LIMITS.read_timeout, gt=0)
+    retries: int = Field(default=LIVE_LIMITS.retries, ge=0)
+    time_budget: float = Field(default=LIVE_LIMITS.time_budget or 900.0, gt=0)
+    max_body_bytes: int = Field(default=LIVE_LIMITS.max_body_bytes, ge=1024)
+
+
+def _one_line(error: ValidationError, prefix: str) -> str:
+    first = error.errors()[0]
+    name = f"{prefix}{str(first['loc'][0]).upper()}" if first["loc"] else prefix.rstrip("_")
+    return f"{name}: {first['msg']} (got {first.get('input')!r})"
+
+
+def run_limits(env_file: Path | None = None) -> RunLimits:
+    try:
+        run = _RunEnv(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, "CONTRACTS_")) from None
+    return replace(
+        LIVE_LIMITS,
+        max_examples=run.max_examples,
+        connect_timeout=run.connect_timeout,
+        read_timeout=run.read_timeout,
+        retries=run.retries,
+        time_budget=run.time_budget,
+        max_body_bytes=run.max_body_bytes,
+    )
+
+
+def live_target(vendor: Vendor, spec: Spec, *, env_file: Path | None = None, name: str = "live") -> Target:
+    """The live target for ``vendor`` from the environment.
+
+    Raises ``MissingCredentials`` (the vendor is skipped, naming the variables) when no key is set, and
+    ``ConfigError`` for values that do not parse.
+    """
+    prefix = f"{vendor.env_prefix}_"
+    try:
+        env = _VendorEnv(_env_prefix=prefix, _env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, prefix), vendor=vendor.name) from None
+    needed = [vendor.env("API_KEY")] + ([vendor.env("BASE_URL")] if vendor.requires_base_url else [])
+    if env.api_key is None or (vendor.requires_base_url and not env.base_url):
+        raise MissingCredentials(vendor.name, tuple(needed))
+    base_url = env.base_url or spec.server_url
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{vendor.env('BASE_URL')} must be an http(s) URL (got {base_url!r})", vendor=vendor.name)
+    capabilities = set()
+    if env.allow_writes:
+        capabilities.add(Capability.WRITES)
+    if env.allow_outreach:
+        capabilities.add(Capability.OUTREACH)
+    limits = replace(
+        run_limits(env_file),
+        rate_limit=vendor.rate_limit,
+        request_budget=env.request_budget or LIVE_LIMITS.request_budget,
+    )
+    restricted = env.restricted_api_key.get_secret_value() if env.restricted_api_key else None
+    return http_target(
+        name=name,
+        base_url=base_url,
+        api_key=Secret(env.api_key.get_secret_value()),
+        restricted_key=Secret(restricted) if restricted else None,
+        lead_id=env.lead_id,
+        capabilities=frozenset(capabilities),
+        variables=_scenario_variables(vendor, env_file),
+        limits=limits,
+    )
+
+
+def _scenario_variables(vendor: Vendor, env_file: Path | None) -> Mapping[str, str]:
+    names = {name for scenario in vendor.scenarios for name in scenario.variables}
+    file_values = _read_env_file(env_file)
+    values = {}
+    for name in sorted(names):
+        variable = vendor.env(name.upper())
+        value = os.environ.get(variable, file_values.get(variable))
+        if value:
+            values[name] = value
+    return values
+
+
+def _read_env_file(env_file: Path | None) -> dict[str, str]:
+    if env_file is None or not env_file.is_file():
+        return {}
+    return {key: value for key, value in dotenv_values(env_file).items() if value is not None}
+
+
+SECRET_SUFFIXES = ("API_KEY", "RESTRICTED_API_KEY")
+
+
+def configured_redactor(vendors: Iterable[Vendor], env_file: Path | None = None) -> Redactor:
+    """A redactor that knows every key configured for any vendor, before anything is printed or written."""
+    file_values = _read_env_file(env_file)
+    redactor = Redactor()
+    for vendor in vendors:
+        for suffix in SECRET_SUFFIXES:
+            name = vendor.env(suffix)
+            value = os.environ.get(name) or file_values.get(name)
+            if value:
+                redactor.add(value, name=name)
+    return redactor

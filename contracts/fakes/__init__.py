@@ -1,0 +1,1 @@
+"""In-process fakes of each vendor, written from the vendors' docs."""

@@ -1,0 +1,94 @@
+"""A stateful fake of Aura's partner API (leads), written from its docs.
+
+Sources: the Get lead by ID page (the contract: ``{data, success}``, the NOT_FOUND body) and the
+overview's error envelope ``{success: false, error, code, requestId}`` for the 401. The docs' example
+values ``"string"`` and ``property1``/``property2`` are doc-generator placeholders; the seeded lead has
+real values in their place.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any, ClassVar
+
+from contracts.fakes._core import FakeRequest, FakeResponse, FakeVendor, Match, Route
+
+
+class AuraFake(FakeVendor):
+    name: ClassVar[str] = "aura"
+    server_path: ClassVar[str] = ""
+    api_key: ClassVar[str] = "aura_pk_live_fake00000000000000000000"
+    known_lead_id: ClassVar[str] = "550e8400-e29b-41d4-a716-446655440000"
+
+    def routes(self) -> list[Route]:
+        return [Route("GET", "/v1/leads/{id}", self.get_lead)]
+
+    def reset(self) -> None:
+        self.leads: dict[str, dict[str, Any]] = {
+            self.known_lead_id: {
+                "company": "Acme Corp",
+                "created_at": "2026-01-17T08:00:00Z",
+                "disqualification_data": None,
+                "email": "john@example.com",
+                "full_name": "John Doe",
+                "id": self.known_lead_id,
+                "last_payment_at": "2026-01-18T10:00:00Z",
+                "metadata": {
+                    "countryCode": "US",
+                    "dataConsentAcceptedAt": "2026-05-08T14:23:11.000Z",
+                    "language": "en-US",
+                    "referrer": "https://acme.com/book-a-call",
+                    "utmCampaign": "spring-2026",
+                    "utmMedium": "cpc",
+                    "utmSource": "google",
+                    "latitude": 40.71,
+                    "longitude": -74.0,
+                },
+                "notes": [
+                    {
+                        "content": "Asked for a call back",
+                        "created_at": "2026-05-08T14:23:11.000Z",
+                        "user_id": "user_2abc",
+                    }
+                ],
+                "payment_count": 1,
+                "payment_status": "paid",
+                "phone": "+14155552671",
+                "source": {
+                    "referrer": "https://acme.com/book-a-call",
+                    "utm_campaign": "summer_promo",
+                    "utm_content": None,
+                    "utm_medium": "cpc",
+                    "utm_source": "google",
+                    "utm_term": None,
+                },
+                "status": "new",
+                "timezone": "America/New_York",
+                "total_paid_cents": 49900,
+                "updated_at": "2026-01-17T09:30:00Z",
+            }
+        }
+
+    def _error(self, status: int, error: str, code: str) -> FakeResponse:
+        return FakeResponse(
+            status, {"success": False, "error": error, "code": code, "requestId": f"req_{uuid.uuid4().hex[:12]}"}
+        )
+
+    def authenticate(self, request: FakeRequest) -> FakeResponse | None:
+        if self.presented_key(request, "Authorization") != self.api_key:
+            return self._error(401, "Unauthorized", "UNAUTHORIZED")
+        return None
+
+    def not_found(self, request: FakeRequest) -> FakeResponse:
+        return self._error(404, "Not found", "NOT_FOUND")
+
+    def rate_limited_body(self) -> Any:
+        return {"success": False, "error": "Too many requests", "code": "RATE_LIMITED", "requestId": "req_ratelimit"}
+
+    def get_lead(self, request: FakeRequest, match: Match) -> FakeResponse:
+        lead = self.leads.get(match.params["id"])
+        if lead is None:
+            # The page documents 404 NOT_FOUND; a malformed id names no lead either.
+            return self._error(404, "Lead not found", "NOT_FOUND")
+        return FakeResponse(200, {"data": copy.deepcopy(lead), "success": True})

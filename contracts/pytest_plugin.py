@@ -1,0 +1,278 @@
+"""The pytest plugin: the ``live`` marker, vendor runs as fixtures, redaction, reports at session end.
+
+Registered through the ``pytest11`` entry point. A test asks ``contract_run(vendor, target)``
+for the session's run of one vendor against ``fake`` or ``live``; the run is created once,
+its credentials guard checked once, and its findings collected. At the end of the session the
+plugin adds the drift observations, writes the same reports as ``contracts drift`` when asked
+to (``--contracts-report DIR``, or by default for a session that ran live tests), and scans
+everything the run wrote for configured keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from contracts.config import configured_redactor, live_target
+from contracts.context import RunContext, load_spec, open_run
+from contracts.errors import ConfigError, ContractSuiteError, MissingCredentials, VendorFault
+from contracts.findings import Finding
+from contracts.model import Vendor
+from contracts.outcome import Outcome
+from contracts.probes import run_guard
+from contracts.redaction import RedactingFilter, Redactor
+from contracts.report.history import build_report, load_history, save_history
+from contracts.report.render import write_reports
+from contracts.runner import Status, Unit, VendorResult, finish, run_unit, skipped_result
+from contracts.targets import Target, fake_target
+from contracts.vendors import VENDORS
+
+
+@dataclass
+class SessionRun:
+    """One vendor's run against one target for the whole pytest session."""
+
+    vendor: Vendor
+    target_name: str
+    ctx: RunContext | None = None
+    problem: str | None = None
+    """Why nothing can run: a missing key (skip), a rejected key or broken setup (error), or an outage."""
+    status: Status | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    started: float = 0.0
+
+    def run(self, unit: Unit) -> Outcome:
+        self.require()
+        assert self.ctx is not None
+        outcome = run_unit(self.ctx, unit)
+        self.outcomes.append(outcome)
+        return outcome
+
+    def require(self) -> None:
+        """Skip (not configured, inconclusive) or fail loudly (credentials rejected) before any check runs."""
+        if self.status is Status.SKIPPED:
+            pytest.skip(self.problem or "not configured")
+        if self.status is Status.INCONCLUSIVE:
+            pytest.skip(f"inconclusive: {self.problem}")
+        if self.status is Status.ERROR:
+            pytest.fail(f"{self.vendor.name} ({self.target_name}): {self.problem}", pytrace=False)
+
+    def result(self) -> VendorResult:
+        if self.ctx is None:
+            error = (
+                MissingCredentials(self.vendor.name, ())
+                if self.status is Status.SKIPPED
+                else ConfigError(self.problem or "")
+            )
+            result = skipped_result(self.vendor, self.target_name, error)
+            result.reason = self.problem
+            return result
+        status = self.status or Status.PASS
+        return finish(self.ctx, status=status, reason=self.problem, outcomes=self.outcomes, started=self.started)
+
+
+_RUNS = pytest.StashKey[dict[tuple[str, str], SessionRun]]()
+_REDACTOR = pytest.StashKey[Redactor]()
+_RUN_ID = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contracts", "vendor contract suite")
+    group.addoption(
+        "--contracts-report",
+        metavar="DIR",
+        default=None,
+        help="write drift.json/.md/.html and the history for the contract runs of this session into DIR "
+        "(default for sessions that ran live tests: reports/)",
+    )
+    group.addoption(
+        "--contracts-env-file",
+        metavar="PATH",
+        default=".env",
+        help="dotenv file with V_API_KEY etc. for live runs (default: .env)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "live: talks to the real vendor APIs with sandbox keys from the environment "
+        "(select with `pytest -m live`; deselected by default)",
+    )
+    config.stash[_RUNS] = {}
+    config.stash[_RUN_ID] = uuid.uuid4().hex[:12]
+    redactor = configured_redactor(VENDORS, Path(config.getoption("--contracts-env-file")))
+    config.stash[_REDACTOR] = redactor
+    logging.getLogger().addFilter(RedactingFilter(redactor))
+
+
+def _open(config: pytest.Config, vendor: Vendor, target_name: str) -> SessionRun:
+    runs = config.stash[_RUNS]
+    key = (vendor.name, target_name)
+    if key in runs:
+        return runs[key]
+    session_run = SessionRun(vendor=vendor, target_name=target_name, started=time.monotonic())
+    runs[key] = session_run
+    redactor = config.stash[_REDACTOR]
+    try:
+        spec = load_spec(vendor)
+        target: Target
+        if target_name == "fake":
+            target = fake_target(vendor.fake(), base_url=spec.server_url)
+        else:
+            target = live_target(vendor, spec, env_file=Path(config.getoption("--contracts-env-file")))
+    except MissingCredentials as error:
+        session_run.status, session_run.problem = (
+            Status.SKIPPED,
+            f"{vendor.name} not configured: set {', '.join(error.variables)}",
+        )
+        return session_run
+    except ContractSuiteError as error:
+        session_run.status, session_run.problem = Status.ERROR, str(error)
+        return session_run
+    session_run.ctx = open_run(vendor, target, redactor=redactor, run_id=config.stash[_RUN_ID], spec=spec)
+    try:
+        run_guard(session_run.ctx)
+    except ContractSuiteError as error:
+        session_run.status, session_run.problem = Status.ERROR, str(error)
+    except VendorFault as fault:
+        session_run.status, session_run.problem = Status.INCONCLUSIVE, f"credentials guard: {fault}"
+    return session_run
+
+
+@pytest.fixture(scope="session")
+def contract_run(pytestconfig: pytest.Config) -> Callable[[Vendor, str], SessionRun]:
+    """``contract_run(vendor, "fake" | "live")``: the session's run of one vendor, created on first use."""
+
+    def get(vendor: Vendor, target_name: str) -> SessionRun:
+        return _open(pytestconfig, vendor, target_name)
+
+    return get
+
+
+def render_failures(findings: list[Finding]) -> str:
+    """The message a failing contract test shows: one headline per finding, with how to reproduce it."""
+    lines = [f"{len(findings)} contract failure(s):"]
+    for finding in findings:
+        lines.append(f"  {finding.headline()}")
+        if finding.example:
+            request = f"{finding.example.get('method', '')} {finding.example.get('url', '')}".strip()
+            lines.append(f"      request: {request}")
+    return "\n".join(lines)
+
+
+def assert_contract_holds(outcome: Outcome, redactor: Redactor | None = None) -> None:
+    """Skip a skipped or inconclusive check; fail with every contract failure it found."""
+    if outcome.skipped:
+        pytest.skip(outcome.skipped)
+    failures = outcome.contract_failures
+    if failures:
+        message = render_failures(failures)
+        pytest.fail(redactor.scrub(message) if redactor else message, pytrace=False)
+    if outcome.inconclusive:
+        pytest.skip(f"inconclusive: {outcome.inconclusive}")
+
+
+@pytest.fixture(scope="session")
+def contract_redactor(pytestconfig: pytest.Config) -> Redactor:
+    return pytestconfig.stash[_REDACTOR]
+
+
+# -- keeping keys out of reports ------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    _scrub_report(item.config, report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    report = yield
+    _scrub_report(collector.config, report)
+    return report
+
+
+def _scrub_report(config: pytest.Config, report: pytest.TestReport | pytest.CollectReport) -> None:
+    redactor = config.stash.get(_REDACTOR, None)
+    if not redactor:
+        return
+    if report.longrepr is not None:
+        if isinstance(report.longrepr, tuple):
+            path, line, reason = report.longrepr
+            report.longrepr = (path, line, redactor.scrub(reason))
+        else:
+            text = str(report.longrepr)
+            if redactor.contains_secret(text):
+                report.longrepr = redactor.scrub(text)
+    report.sections = [(title, redactor.scrub(content)) for title, content in report.sections]
+
+
+# -- reports at the end of the session -------------------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    runs = config.stash.get(_RUNS, {})
+    redactor = config.stash.get(_REDACTOR, Redactor())
+    report_dir = config.getoption("--contracts-report")
+    ran_live = any(target == "live" for _, target in runs)
+    if report_dir is None and ran_live:
+        report_dir = "reports"
+    written: list[Path] = []
+    if report_dir is not None and runs:
+        out = Path(report_dir)
+        for target in sorted({target for _, target in runs}):
+            results = [run.result() for (name, t), run in runs.items() if t == target]
+            history_file = out / f"history-{target}.json"
+            history, note = load_history(history_file)
+            report, updated = build_report(
+                results,
+                target=target,
+                run_id=config.stash[_RUN_ID],
+                history=history,
+                notes=[note] if note and "unreadable" in note else [],
+            )
+            written.extend(write_reports(report, out).values())
+            save_history(history_file, updated)
+            written.append(history_file)
+    for run in runs.values():
+        if run.ctx is not None:
+            run.ctx.close()
+    scanned = [path for path in [*written, *_artifacts(config)] if path.exists()]
+    leaks = redactor.scan(scanned) if redactor else []
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if leaks:
+        for path, name in leaks:
+            message = f"SECRET LEAK: the value of {name} appears in {path}"
+            if terminal is not None:
+                terminal.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif written and terminal is not None:
+        terminal.write_line(
+            f"contracts: reports written to {Path(report_dir or '.')}/ (drift.md, drift.html, drift.json)"
+        )
+
+
+def _artifacts(config: pytest.Config) -> list[Path]:
+    paths = []
+    xml = getattr(config.option, "xmlpath", None)
+    if xml:
+        paths.append(Path(xml))
+    log_file = config.getoption("log_file", None) if hasattr(config.option, "log_file") else None
+    if log_file:
+        paths.append(Path(log_file))
+    return paths

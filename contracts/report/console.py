@@ -1,0 +1,38 @@
+"""The per-vendor summary printed at the end of a run."""
+
+from __future__ import annotations
+
+from contracts.report.model import RunReport, State
+
+MAX_LISTED = 20
+
+
+def render_console(report: RunReport) -> str:
+    lines = [f"\nContract verdict ({report.target}): {report.verdict.upper()}", ""]
+    width = max((len(vendor.name) for vendor in report.vendors), default=6)
+    columns = "{:<%d}  {:<12} {:>8}  {:>6} {:>8} {:>5}  {:>4} {:>8}" % width  # noqa: UP031 - width is data
+    lines.append(columns.format("vendor", "status", "requests", "errors", "warnings", "info", "new", "resolved"))
+    for vendor in report.vendors:
+        c = vendor.counts
+        row = (
+            vendor.name,
+            vendor.status,
+            vendor.requests,
+            c["error"],
+            c["warning"],
+            c["info"],
+            c["new"],
+            c["resolved"],
+        )
+        lines.append(columns.format(*row))
+        if vendor.reason:
+            lines.append(f"{'':<{width}}  ↳ {vendor.reason}")
+    failures = [item for item in report.open_findings() if item.finding.is_contract_failure]
+    if failures:
+        lines += ["", f"Contract failures ({len(failures)}):"]
+        for item in failures[:MAX_LISTED]:
+            marker = " (new)" if item.state is State.NEW else ""
+            lines.append(f"  {item.finding.headline()}{marker}")
+        if len(failures) > MAX_LISTED:
+            lines.append(f"  ... and {len(failures) - MAX_LISTED} more in the reports")
+    return "\n".join(lines)

@@ -1,0 +1,168 @@
+"""The report of one run: vendor summaries and findings with their history, ready for the writers.
+
+Reports consume results; they never drive a run. ``build_report`` turns the
+vendors' results and the history of earlier runs into a ``RunReport``; the
+JSON, Markdown and HTML writers render that one value.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from contracts.findings import Finding, Severity, sort_key
+from contracts.runner import Status, VendorResult
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    """Every checked vendor holds its contract (drift may exist)."""
+    CONTRACT_FAILURE = 1
+    USAGE_ERROR = 2
+    """Bad usage or configuration: a missing key, a rejected key, a broken spec."""
+    INCONCLUSIVE = 3
+    """A vendor was unreachable, or rate-limited beyond its budget."""
+
+
+class State(StrEnum):
+    NEW = "new"
+    PERSISTING = "persisting"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportedFinding:
+    """A finding as the report shows it: its stable ``id`` and where it stands in the history."""
+
+    finding: Finding
+    state: State
+    first_seen: str
+    last_seen: str
+
+    @property
+    def id(self) -> str:
+        return self.finding.fingerprint
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            **self.finding.to_json(),
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "state": str(self.state),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorSummary:
+    name: str
+    title: str
+    status: Status
+    reason: str | None
+    requests: int
+    duration: float
+    operations: Mapping[str, Mapping[str, Any]]
+    created: tuple[Mapping[str, str], ...]
+    counts: Mapping[str, int]
+    """Open findings by severity, plus ``new`` and ``resolved``."""
+    skipped_checks: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrendPoint:
+    generated_at: str
+    counts: Mapping[str, Mapping[str, int]]
+    """vendor -> severity -> open findings."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunReport:
+    generated_at: str
+    target: str
+    run_id: str
+    vendors: tuple[VendorSummary, ...]
+    findings: tuple[ReportedFinding, ...]
+    trend: tuple[TrendPoint, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        statuses = {vendor.status for vendor in self.vendors}
+        if Status.ERROR in statuses or (statuses and statuses <= {Status.SKIPPED}):
+            return ExitCode.USAGE_ERROR
+        if Status.FAIL in statuses:
+            return ExitCode.CONTRACT_FAILURE
+        if Status.INCONCLUSIVE in statuses:
+            return ExitCode.INCONCLUSIVE
+        return ExitCode.OK
+
+    @property
+    def verdict(self) -> str:
+        return {
+            ExitCode.OK: "pass",
+            ExitCode.CONTRACT_FAILURE: "fail",
+            ExitCode.USAGE_ERROR: "error",
+            ExitCode.INCONCLUSIVE: "inconclusive",
+        }[self.exit_code]
+
+    def open_findings(self) -> list[ReportedFinding]:
+        return [item for item in self.findings if item.state is not State.RESOLVED]
+
+    def by_state(self, state: State) -> list[ReportedFinding]:
+        return [item for item in self.findings if item.state is state]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "generated_at": self.generated_at,
+            "target": self.target,
+            "run_id": self.run_id,
+            "verdict": self.verdict,
+            "exit_code": int(self.exit_code),
+            "vendors": {
+                vendor.name: {
+                    "title": vendor.title,
+                    "status": str(vendor.status),
+                    "reason": vendor.reason,
+                    "requests": vendor.requests,
+                    "duration_seconds": round(vendor.duration, 2),
+                    "operations": {label: dict(stats) for label, stats in vendor.operations.items()},
+                    "created": [dict(record) for record in vendor.created],
+                    "counts": dict(vendor.counts),
+                    "skipped_checks": [{"check": name, "reason": reason} for name, reason in vendor.skipped_checks],
+                }
+                for vendor in self.vendors
+            },
+            "findings": [item.as_dict() for item in self.findings],
+            "trend": [asdict(point) for point in self.trend],
+            "notes": list(self.notes),
+        }
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = Counter(str(finding.severity) for finding in findings)
+    return {str(severity): counts.get(str(severity), 0) for severity in Severity}
+
+
+def ordered(findings: Iterable[ReportedFinding]) -> list[ReportedFinding]:
+    """Errors first, then by vendor, operation, kind and path."""
+    return sorted(findings, key=lambda item: sort_key(item.finding))
+
+
+def summarize(result: VendorResult, *, open_findings: list[Finding], new: int, resolved: int) -> VendorSummary:
+    counts = severity_counts(open_findings) | {"new": new, "resolved": resolved}
+    skipped = tuple((outcome.name, outcome.skipped) for outcome in result.outcomes if outcome.skipped)
+    return VendorSummary(
+        name=result.vendor,
+        title=result.title,
+        status=result.status,
+        reason=result.reason,
+        requests=result.requests,
+        duration=result.duration,
+        operations=result.operations,
+        created=tuple(result.created),
+        counts=counts,
+        skipped_checks=skipped,
+    )

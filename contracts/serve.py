@@ -1,0 +1,64 @@
+"""Serving the vendor fakes over real HTTP on loopback, one path prefix per vendor."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from contracts.fakes._core import RateLimit
+from contracts.model import Vendor
+from contracts.targets import FakeService
+
+
+@dataclass(frozen=True)
+class ServedVendor:
+    vendor: Vendor
+    fake: FakeService
+    base_url: str
+
+    def environment(self) -> dict[str, str]:
+        """The variables a live run needs to test this fake instead of the real vendor."""
+        env = {
+            self.vendor.env("BASE_URL"): self.base_url,
+            self.vendor.env("API_KEY"): self.fake.api_key,
+            self.vendor.env("LEAD_ID"): self.fake.known_lead_id,
+            self.vendor.env("ALLOW_WRITES"): "1",
+        }
+        if self.fake.restricted_key:
+            env[self.vendor.env("RESTRICTED_API_KEY")] = self.fake.restricted_key
+        for name, value in self.fake.fixtures.items():
+            env[self.vendor.env(name.upper())] = value
+        return env
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0 picks a free one). Loopback is the intended host."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
+def build_app(
+    vendors: Sequence[Vendor], *, host: str, port: int, rate_limit: tuple[int, float] | None = None
+) -> tuple[Starlette, list[ServedVendor]]:
+    served: list[ServedVendor] = []
+    mounts = []
+    for vendor in vendors:
+        limit = RateLimit(limit=rate_limit[0], window=rate_limit[1]) if rate_limit else None
+        fake = vendor.fake(rate_limit=limit)
+        base_url = f"http://{host}:{port}/{vendor.name}{fake.server_path}"
+        mounts.append(Mount(f"/{vendor.name}", app=fake.asgi_app()))
+        served.append(ServedVendor(vendor=vendor, fake=fake, base_url=base_url))
+    return Starlette(routes=mounts), served
+
+
+def run_server(app: Starlette, sock: socket.socket) -> None:
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,349 @@
+"""Loading a vendor's OpenAPI 3.1 spec: validation, $ref resolution, operations and response schemas.
+
+The spec is the single source of schema truth. Everything that needs a schema
+(explicit checks, drift observations, schemathesis) gets it from a ``Spec``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema_rs
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_spec_validator import OpenAPIV31SpecValidator
+from referencing import Registry
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
+
+from contracts.errors import SpecError
+from contracts.findings import json_pointer
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+if "date-time" not in Draft202012Validator.FORMAT_CHECKER.checkers:  # pragma: no cover - the pinned extra has it
+    raise ImportError("jsonschema cannot check date-time: install jsonschema[format-nongpl] (rfc3339-validator)")
+
+_RS_EMAIL = jsonschema_rs.Draft202012Validator({"format": "email"}, validate_formats=True)
+
+
+def _build_format_checker() -> FormatChecker:
+    """jsonschema's checkers, with ``email`` as strict as jsonschema-rs (which schemathesis uses).
+
+    jsonschema's own email check only looks for an "@", so "a@" would pass our checks while failing
+    schemathesis's: the two layers must agree on what a bad email is.
+    """
+    checker = FormatChecker()
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("email")(lambda value: not isinstance(value, str) or bool(_RS_EMAIL.is_valid(value)))
+    return checker
+
+
+FORMAT_CHECKER = _build_format_checker()
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    status: str
+    """``"200"``, ``"4XX"`` or ``"default"``, as written in the spec."""
+    pointer: str
+    """JSON pointer of the response object in the spec (after following a response-level $ref)."""
+    media_types: tuple[str, ...]
+    headers: Mapping[str, Mapping[str, Any]]
+    has_schema: bool
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    pointer: str
+    responses: Mapping[str, ResponseSpec]
+    path_parameters: tuple[str, ...]
+    security_schemes: tuple[str, ...]
+    request_media_types: tuple[str, ...] = ()
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def is_write(self) -> bool:
+        return self.method.upper() not in ("GET", "HEAD", "OPTIONS")
+
+    def response_for(self, status_code: int) -> ResponseSpec | None:
+        """The documented response for a status: exact code first, then ``4XX``-style ranges, then ``default``."""
+        exact = self.responses.get(str(status_code))
+        if exact is not None:
+            return exact
+        ranged = self.responses.get(f"{str(status_code)[0]}XX")
+        return ranged if ranged is not None else self.responses.get("default")
+
+    @property
+    def documented_statuses(self) -> tuple[str, ...]:
+        return tuple(self.responses)
+
+    @cached_property
+    def _matcher(self) -> re.Pattern[str]:
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(self.path))
+        return re.compile(f"^{pattern}$")
+
+    def matches(self, method: str, path: str) -> bool:
+        return method.upper() == self.method.upper() and bool(self._matcher.match(path))
+
+
+class Spec:
+    """A loaded, validated, fully resolvable OpenAPI 3.1 document."""
+
+    def __init__(self, raw: dict[str, Any], *, source: str) -> None:
+        self.raw = raw
+        self.source = source
+        self._validate_meta_schema()
+        self._resource = DRAFT202012.create_resource(raw)
+        self.uri = f"urn:contracts:spec:{Path(source).stem}"
+        self._registry: Registry[Any] = Registry().with_resource(self.uri, self._resource)
+        self._check_refs()
+        self.operations = tuple(self._collect_operations())
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> Spec:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SpecError(f"cannot read spec: {exc.strerror}", path=str(path)) from exc
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise SpecError(f"not valid YAML{where}: {problem}", path=str(path)) from exc
+        if not isinstance(raw, dict):
+            raise SpecError("the document is not a mapping", path=str(path))
+        return cls(raw, source=str(path))
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def _validate_meta_schema(self) -> None:
+        if str(self.raw.get("openapi", "")).split(".")[:2] != ["3", "1"]:
+            raise SpecError(f"expected OpenAPI 3.1, found openapi: {self.raw.get('openapi')!r}", path=self.source)
+        errors = sorted(OpenAPIV31SpecValidator(self.raw).iter_errors(), key=lambda e: list(e.path))
+        if errors:
+            first = errors[0]
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise SpecError(
+                f"does not validate against the OpenAPI 3.1 meta-schema: {first.message}{more}",
+                path=self.source,
+                pointer=json_pointer(first.path),
+            )
+
+    def _check_refs(self) -> None:
+        resolver = self._registry.resolver(base_uri=self.uri)
+        for pointer, ref in self.iter_refs():
+            try:
+                resolver.lookup(ref if not ref.startswith("#") else f"{self.uri}{ref}")
+            except Unresolvable as exc:
+                raise SpecError(f"$ref {ref!r} does not resolve", path=self.source, pointer=pointer) from exc
+
+    def iter_refs(self) -> Iterator[tuple[str, str]]:
+        """Every ``$ref`` in the document with the pointer of the object holding it."""
+
+        def walk(node: Any, parts: list[str | int]) -> Iterator[tuple[str, str]]:
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str):
+                    yield json_pointer(parts), ref
+                for key, value in node.items():
+                    yield from walk(value, [*parts, key])
+            elif isinstance(node, list):
+                for index, value in enumerate(node):
+                    yield from walk(value, [*parts, index])
+
+        yield from walk(self.raw, [])
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def resolve_pointer(self, pointer: str) -> Any:
+        """The node at a JSON pointer (``#/components/...`` or ``/components/...``), following a final $ref."""
+        node: Any = self._resolver_lookup(pointer).contents
+        while isinstance(node, dict) and "$ref" in node and len(node) == 1:
+            node = self._resolver_lookup(node["$ref"]).contents
+        return node
+
+    def _resolver_lookup(self, pointer: str) -> Any:
+        fragment = pointer[1:] if pointer.startswith("#") else pointer
+        try:
+            return self._registry.resolver(base_uri=self.uri).lookup(f"{self.uri}#{fragment}")
+        except Unresolvable as exc:
+            raise SpecError(f"{pointer!r} does not resolve", path=self.source) from exc
+
+    def _collect_operations(self) -> Iterator[Operation]:
+        global_security = self._security_names(self.raw.get("security", []))
+        for path, item in self.raw.get("paths", {}).items():
+            path_level_params = item.get("parameters", [])
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if operation is None:
+                    continue
+                pointer = json_pointer(["paths", path, method])
+                responses = {
+                    str(status): self._response_spec(
+                        str(status), response, json_pointer([*_parts(pointer), "responses", str(status)])
+                    )
+                    for status, response in operation.get("responses", {}).items()
+                }
+                parameters = [self._deref(p) for p in [*path_level_params, *operation.get("parameters", [])]]
+                security = operation.get("security")
+                request_body = self._deref(operation.get("requestBody", {}))
+                yield Operation(
+                    method=method.upper(),
+                    path=path,
+                    operation_id=operation.get("operationId", f"{method}_{path}"),
+                    pointer=pointer,
+                    responses=responses,
+                    path_parameters=tuple(p["name"] for p in parameters if p.get("in") == "path"),
+                    security_schemes=global_security if security is None else self._security_names(security),
+                    request_media_types=tuple(request_body.get("content", {})),
+                    extensions={k: v for k, v in operation.items() if k.startswith("x-")},
+                )
+
+    def _deref(self, node: Any) -> Any:
+        while isinstance(node, dict) and "$ref" in node:
+            node = self._resolver_lookup(node["$ref"]).contents
+        return node
+
+    def _response_spec(self, status: str, response: dict[str, Any], pointer: str) -> ResponseSpec:
+        while "$ref" in response:
+            pointer = response["$ref"].lstrip("#")
+            response = self._resolver_lookup(response["$ref"]).contents
+        content = response.get("content", {})
+        return ResponseSpec(
+            status=status,
+            pointer=pointer,
+            media_types=tuple(content),
+            headers={name.lower(): self._deref(header) for name, header in response.get("headers", {}).items()},
+            has_schema=any("schema" in media for media in content.values()),
+        )
+
+    @staticmethod
+    def _security_names(requirements: list[dict[str, Any]]) -> tuple[str, ...]:
+        return tuple(name for requirement in requirements for name in requirement)
+
+    def operation(self, label: str) -> Operation:
+        """Look up an operation by its label, e.g. ``"GET /leads/{id}"``."""
+        for operation in self.operations:
+            if operation.label == label:
+                return operation
+        known = ", ".join(op.label for op in self.operations)
+        raise SpecError(f"no operation {label!r}; the spec has: {known}", path=self.source)
+
+    def match(self, method: str, path: str) -> Operation | None:
+        """The operation a concrete request path (without the server prefix) belongs to."""
+        for operation in self.operations:
+            if operation.matches(method, path):
+                return operation
+        return None
+
+    @property
+    def server_url(self) -> str:
+        servers = self.raw.get("servers") or [{"url": "/"}]
+        return str(servers[0]["url"]).rstrip("/")
+
+    @property
+    def server_path(self) -> str:
+        """The path prefix of the first server URL (``/api/public`` for ``https://host/api/public``)."""
+        return urlsplit(self.server_url).path.rstrip("/")
+
+    def security_scheme(self, name: str) -> dict[str, Any]:
+        schemes = self.raw.get("components", {}).get("securitySchemes", {})
+        if name not in schemes:
+            raise SpecError(f"no security scheme {name!r}", path=self.source, pointer="/components/securitySchemes")
+        return dict(self._deref(schemes[name]))
+
+    def credential_headers(self, scheme_name: str, key: str) -> dict[str, str]:
+        """Headers that present ``key`` the way the named security scheme says."""
+        scheme = self.security_scheme(scheme_name)
+        if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "bearer":
+            return {"Authorization": f"Bearer {key}"}
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            return {scheme["name"]: key}
+        raise SpecError(f"security scheme {scheme_name!r} is not a bearer or header API key", path=self.source)
+
+    def credential_header_names(self) -> set[str]:
+        names = set()
+        for scheme in self.raw.get("components", {}).get("securitySchemes", {}).values():
+            scheme = self._deref(scheme)
+            if scheme.get("type") == "http":
+                names.add("authorization")
+            elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+                names.add(scheme["name"].lower())
+        return names
+
+    # -- schemas ------------------------------------------------------------------------------
+
+    def response_schema_pointer(self, response: ResponseSpec, media_type: str = "application/json") -> str | None:
+        content = self.resolve_pointer(response.pointer).get("content", {})
+        if media_type not in content or "schema" not in content[media_type]:
+            return None
+        return f"{response.pointer}/content/{_escape(media_type)}/schema"
+
+    def validator(self, pointer: str) -> Draft202012Validator:
+        """A format-checking 2020-12 validator for the schema at ``pointer`` (``#/components/schemas/Lead``)."""
+        fragment = pointer[1:] if pointer.startswith("#") else pointer
+        if fragment not in self._validators:
+            self._resolver_lookup(fragment)  # raises SpecError on a bad pointer
+            schema = {"$ref": f"{self.uri}#{fragment}"}
+            self._validators[fragment] = Draft202012Validator(
+                schema, registry=self._registry, format_checker=FORMAT_CHECKER
+            )
+        return self._validators[fragment]
+
+    def schema_at(self, pointer: str) -> dict[str, Any]:
+        node = self.resolve_pointer(pointer)
+        if not isinstance(node, dict):
+            raise SpecError(f"{pointer!r} is not a schema", path=self.source)
+        return node
+
+    def examples(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every media-type example in the spec as ``(example pointer, schema pointer, example object)``."""
+        for pointer, node in _walk_media_types(self.raw):
+            if "schema" not in node:
+                continue
+            for name, example in node.get("examples", {}).items():
+                example = self._deref(example)
+                yield f"{pointer}/examples/{_escape(name)}", f"{pointer}/schema", example
+
+    def copy_raw(self) -> dict[str, Any]:
+        return copy.deepcopy(self.raw)
+
+
+def _walk_media_types(root: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    def walk(node: Any, parts: list[str | int]) -> Iterator[tuple[str, dict[str, Any]]]:
+        if isinstance(node, dict):
+            if parts and parts[-2:-1] == ["content"] and isinstance(node, dict):
+                yield json_pointer(parts), node
+            for key, value in node.items():
+                yield from walk(value, [*parts, key])
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from walk(value, [*parts, index])
+
+    yield from walk(root, [])
+
+
+def _escape(segment: str) -> str:
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+def _parts(pointer: str) -> list[str]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
