@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 import uuid
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from contracts.config import configured_redactor, live_target
 from contracts.context import load_spec
 from contracts.errors import ConfigError, ContractSuiteError, MissingCredentials
 from contracts.model import Vendor
-from contracts.redaction import RedactingFilter
+from contracts.redaction import RedactingFilter, Redactor, quarantine
 from contracts.report.console import render_console
 from contracts.report.history import build_report, load_history, save_history
 from contracts.report.model import ExitCode
@@ -98,9 +99,28 @@ def drift(
     """Run every vendor's contract checks and write the drift reports.
 
     Exit codes: 0 the contracts hold (drift may exist), 1 a contract failure, 2 a usage or configuration
-    error, 3 inconclusive (a vendor unreachable or rate-limited beyond its budget).
+    error, 3 inconclusive (a vendor unreachable or rate-limited beyond its budget), 4 an internal error
+    (a bug in the suite itself, never vendor drift).
     """
     redactor = configured_redactor(VENDORS, env_file)
+    try:
+        code = _drift(redactor, target_kind, vendor_names, out, history_path, env_file, max_examples)
+    except Exception as error:  # a bug in the suite: show it (masked), and never report it as drift
+        click.echo(redactor.scrub("".join(traceback.format_exception(error))), err=True)
+        click.echo("internal error: this is a bug in the contract suite, not a finding about a vendor", err=True)
+        code = ExitCode.INTERNAL_ERROR
+    sys.exit(int(code))
+
+
+def _drift(
+    redactor: Redactor,
+    target_kind: str,
+    vendor_names: tuple[str, ...],
+    out: Path,
+    history_path: Path | None,
+    env_file: Path,
+    max_examples: int | None,
+) -> ExitCode:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter(redactor))
@@ -145,10 +165,11 @@ def drift(
     leaks = redactor.scan([out])
     if leaks:
         for path, name in leaks:
-            click.echo(f"SECRET LEAK: the value of {name} appears in {path}; the run fails", err=True)
-        sys.exit(ExitCode.USAGE_ERROR)
+            click.echo(f"SECRET LEAK: the value of {name} appeared in {path} (now masked); the run fails", err=True)
+        quarantine(redactor, leaks)
+        return ExitCode.USAGE_ERROR
     click.echo(f"\nReports: {paths['markdown']}  {paths['html']}  {paths['json']}  (history: {history_file})")
-    sys.exit(int(report.exit_code))
+    return report.exit_code
 
 
 @main.command()
@@ -182,3 +203,7 @@ def serve(vendor_names: tuple[str, ...], host: str, port: int, rate_limit: str |
             click.echo(f"{name}={value}")
     sys.stdout.flush()
     run_server(app, sock)
+
+
+if __name__ == "__main__":
+    main()

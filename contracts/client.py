@@ -42,6 +42,8 @@ log = logging.getLogger("contracts.http")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
+"""Transport errors raised before the request reached the vendor: safe to retry even for writes."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,7 +121,9 @@ class Pacer:
         headroom: float,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        vendor: str | None = None,
     ) -> None:
+        self._vendor = vendor
         self._limiter: Limiter | None = None
         if policy is not None:
             allowed = max(int(policy.requests * headroom), 1)
@@ -133,13 +137,21 @@ class Pacer:
         pause = self._resume_at - self._clock()
         if pause > max_wait:
             raise BudgetExhausted(
-                f"rate limit resets in {pause:.0f} s, beyond what this run may wait ({max_wait:.0f} s)"
+                f"rate limit resets in {pause:.0f} s, beyond what this run may wait ({max_wait:.0f} s)",
+                vendor=self._vendor,
             )
         if pause > 0:
             log.info("rate limit exhausted; waiting %.1f s for the window to reset", pause)
             self._sleep(pause)
         if self._limiter is not None and not self._limiter.try_acquire("vendor", blocking=True, timeout=max_wait):
-            raise BudgetExhausted(f"the documented rate limit leaves no room within {max_wait:.0f} s")
+            raise BudgetExhausted(
+                f"the documented rate limit leaves no room within {max_wait:.0f} s", vendor=self._vendor
+            )
+
+    def close(self) -> None:
+        """Stop the limiter's background leaker thread."""
+        if self._limiter is not None:
+            self._limiter.close()
 
     def observe(self, headers: httpx.Headers) -> None:
         """Read the vendor's rate-limit headers: pause when ``Remaining`` hits zero, until ``Reset``."""
@@ -201,7 +213,9 @@ class VendorClient:
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self._credential_headers = spec.credential_header_names()
-        self._pacer = Pacer(target.limits.rate_limit, headroom=target.limits.rate_limit_headroom, sleep=sleep)
+        self._pacer = Pacer(
+            target.limits.rate_limit, headroom=target.limits.rate_limit_headroom, sleep=sleep, vendor=vendor
+        )
         timeout = httpx.Timeout(
             connect=self.limits.connect_timeout,
             read=self.limits.read_timeout,
@@ -214,6 +228,7 @@ class VendorClient:
 
     def close(self) -> None:
         self._http.close()
+        self._pacer.close()
 
     # budget ---------------------------------------------------------------------------------
 
@@ -225,19 +240,32 @@ class VendorClient:
     def _max_wait(self) -> float:
         return min(self.limits.max_retry_wait, max(self.remaining_time(), 0.0))
 
+    def _time_spent(self, during: str = "") -> BudgetExhausted:
+        return BudgetExhausted(
+            f"the run's time budget of {self.limits.time_budget:g} s is spent{during} "
+            f"(set CONTRACTS_TIME_BUDGET to change it)",
+            vendor=self.vendor,
+        )
+
     def _spend(self) -> None:
         if self.remaining_time() <= 0:
-            raise BudgetExhausted(
-                f"the run's time budget of {self.limits.time_budget:.0f} s is spent", vendor=self.vendor
-            )
+            raise self._time_spent()
         budget = self.limits.request_budget
-        if budget is not None and self.requests_sent >= budget:
-            raise BudgetExhausted(
-                f"the run's request budget of {budget} requests is spent "
-                f"(set {self.policy.vendor_env_prefix or self.vendor.upper()}_REQUEST_BUDGET to change it)",
-                vendor=self.vendor,
-            )
-        self.requests_sent += 1
+        with self._lock:
+            if budget is not None and self.requests_sent >= budget:
+                raise BudgetExhausted(
+                    f"the run's request budget of {budget} requests is spent "
+                    f"(set {self.policy.vendor_env_prefix or self.vendor.upper()}_REQUEST_BUDGET to change it)",
+                    vendor=self.vendor,
+                )
+            self.requests_sent += 1
+
+    def _timeouts(self) -> dict[str, float]:
+        """This attempt's timeouts: the configured ones, but never beyond what is left of the time budget."""
+        remaining = max(self.remaining_time(), 0.001)
+        connect = min(self.limits.connect_timeout, remaining)
+        read = min(self.limits.read_timeout, remaining)
+        return {"connect": connect, "read": read, "write": read, "pool": connect}
 
     # sending --------------------------------------------------------------------------------
 
@@ -247,7 +275,7 @@ class VendorClient:
         path: str,
         *,
         headers: Mapping[str, str] | None = None,
-        params: Mapping[str, Any] | bytes | None = None,
+        params: Mapping[str, Any] | str | bytes | None = None,
         json_body: Any = None,
         content: bytes | None = None,
         source: str,
@@ -272,7 +300,7 @@ class VendorClient:
             operation=label,
             method=method,
             url=self.redactor.scrub(str(request.url)),
-            path=path,
+            path=self.redactor.scrub(path),
             request_headers=self._safe_headers(request.headers),
             request_body=self._safe_body(content),
             source=source,
@@ -282,24 +310,24 @@ class VendorClient:
         started = time.monotonic()
         try:
             response, body = self._send_with_retries(request, exchange)
-        except VendorUnreachable as fault:
+        except (VendorUnreachable, VendorUnhealthy, BudgetExhausted, ResponseTooLarge) as fault:
             exchange.error = str(fault)
-            raise
-        except (VendorUnhealthy, BudgetExhausted, ResponseTooLarge) as fault:
-            exchange.error = str(fault)
+            if exchange.attempts == 0:  # stopped by the budget or the pacer before anything was sent
+                with self._lock:
+                    self.exchanges.remove(exchange)
             raise
         finally:
             exchange.elapsed = time.monotonic() - started
         exchange.status_code = response.status_code
         exchange.response_headers = {k.lower(): self.redactor.scrub(v) for k, v in response.headers.items()}
-        exchange.content = body
+        exchange.content = self._scrub_bytes(body)
         log.debug("%s %s -> %s (%.0f ms)", method, exchange.url, response.status_code, exchange.elapsed * 1000)
         return exchange
 
     def _send_with_retries(self, request: httpx.Request, exchange: Exchange) -> tuple[httpx.Response, bytes]:
         idempotent = request.method in IDEMPOTENT_METHODS
         retryable: tuple[type[BaseException], ...] = (
-            (_RetryableStatus, httpx.TransportError) if idempotent else (_RetryableStatus, httpx.ConnectError)
+            (_RetryableStatus, httpx.TransportError) if idempotent else (_RetryableStatus, *NOT_SENT_ERRORS)
         )
         retrying = Retrying(
             stop=stop_after_attempt(self.limits.retries + 1),
@@ -311,8 +339,7 @@ class VendorClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    exchange.attempts = attempt.retry_state.attempt_number
-                    return self._send_once(request, idempotent=idempotent)
+                    return self._send_once(request, exchange, idempotent=idempotent)
         except _RetryableStatus as exhausted:
             if exhausted.response.status_code == 429:
                 raise VendorUnhealthy(
@@ -323,6 +350,8 @@ class VendorClient:
                 ) from None
             return exhausted.response, exhausted.content
         except httpx.TimeoutException as exc:
+            if self.remaining_time() <= 0:
+                raise self._time_spent(f" (waiting for {request.method} {exchange.url})") from None
             raise VendorUnreachable(
                 f"{request.method} {exchange.url} timed out after {exchange.attempts} attempt(s) "
                 f"({type(exc).__name__}; connect {self.limits.connect_timeout:g} s, "
@@ -337,9 +366,13 @@ class VendorClient:
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
-    def _send_once(self, request: httpx.Request, *, idempotent: bool) -> tuple[httpx.Response, bytes]:
+    def _send_once(
+        self, request: httpx.Request, exchange: Exchange, *, idempotent: bool
+    ) -> tuple[httpx.Response, bytes]:
         self._pacer.wait(max_wait=self._max_wait())
         self._spend()
+        exchange.attempts += 1  # only attempts that were actually sent count
+        request.extensions["timeout"] = self._timeouts()
         response = self._http.send(request, stream=True)
         try:
             body = self._read_capped(response, request)
@@ -358,7 +391,8 @@ class VendorClient:
             f"{request.method} {self.redactor.scrub(str(request.url))} answered {response.status_code} "
             f"with a body over the {cap} byte cap"
         )
-        if declared is not None and declared.isdigit() and int(declared) > cap:
+        # A HEAD response declares the length of the body it does not send.
+        if request.method != "HEAD" and declared is not None and declared.isdigit() and int(declared) > cap:
             raise ResponseTooLarge(f"{too_large} (Content-Length {declared})", vendor=self.vendor, limit=cap)
         chunks: list[bytes] = []
         size = 0
@@ -367,9 +401,15 @@ class VendorClient:
             if size > cap:
                 raise ResponseTooLarge(too_large, vendor=self.vendor, limit=cap)
             chunks.append(chunk)
+            if self.remaining_time() <= 0:  # a body trickling in, each piece within the read timeout
+                raise self._time_spent(
+                    f" (reading the body of {request.method} {self.redactor.scrub(str(request.url))})"
+                )
         return b"".join(chunks)
 
     def _wait_before_retry(self, state: RetryCallState) -> float:
+        if state.attempt_number >= self.limits.retries + 1:
+            return 0.0  # tenacity asks for the wait before checking the stop: no retry follows this attempt
         outcome = state.outcome
         error = outcome.exception() if outcome is not None else None
         backoff = min(0.5 * 2 ** (state.attempt_number - 1), 8.0) * (0.5 + random.random() / 2)
@@ -429,6 +469,16 @@ class VendorClient:
         }
 
     def _safe_body(self, content: bytes | None) -> bytes | None:
-        if content is None or not self.redactor:
+        return None if content is None else self._scrub_bytes(content)
+
+    def _scrub_bytes(self, content: bytes) -> bytes:
+        """``content`` with every secret masked, and every other byte kept as it was."""
+        if not content or not self.redactor:
             return content
-        return self.redactor.scrub(content.decode("utf-8", "replace")).encode()
+        try:
+            text, encoding = content.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = content.decode("latin-1"), "latin-1"  # maps bytes 1:1, so nothing else changes
+        if not self.redactor.contains_secret(text):
+            return content
+        return self.redactor.scrub(text).encode(encoding)

@@ -36,7 +36,8 @@ from contracts.targets import LIVE_LIMITS, RunLimits, Target, http_target
 
 
 class _VendorEnv(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", env_file_encoding="utf-8")
+    # CI systems pass an unset secret as an empty string: treat it as unset, not as an empty key.
+    model_config = SettingsConfigDict(extra="ignore", env_file_encoding="utf-8", env_ignore_empty=True)
 
     base_url: str | None = None
     api_key: SecretStr | None = None
@@ -48,7 +49,9 @@ class _VendorEnv(BaseSettings):
 
 
 class _RunEnv(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CONTRACTS_", extra="ignore", env_file_encoding="utf-8")
+    model_config = SettingsConfigDict(
+        env_prefix="CONTRACTS_", extra="ignore", env_file_encoding="utf-8", env_ignore_empty=True
+    )
 
     max_examples: int = Field(default=LIVE_LIMITS.max_examples, ge=1)
     connect_timeout: float = Field(default=LIVE_LIMITS.connect_timeout, gt=0)
@@ -126,7 +129,7 @@ def _scenario_variables(vendor: Vendor, env_file: Path | None) -> Mapping[str, s
     values = {}
     for name in sorted(names):
         variable = vendor.env(name.upper())
-        value = os.environ.get(variable, file_values.get(variable))
+        value = os.environ.get(variable) or file_values.get(variable)
         if value:
             values[name] = value
     return values

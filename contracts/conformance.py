@@ -71,7 +71,7 @@ def _iter_response_findings(
         return
     yield from _missing_headers(ctx, response, documented.headers)
     if not documented.media_types:
-        return  # documented without a body (e.g. Nexor's 500): nothing more to compare
+        return  # documented without a body (e.g. a bare 500): nothing more to compare
     if response.media_type not in documented.media_types:
         yield _finding(
             ctx,

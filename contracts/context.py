@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from contracts.client import RequestPolicy, VendorClient
@@ -32,7 +33,6 @@ class RunContext:
     redactor: Redactor
     run_id: str
     known_lead_id: str | None = None
-    variables: dict[str, Any] = field(default_factory=dict)
 
     @property
     def run_marker(self) -> str:
@@ -74,17 +74,21 @@ class RunContext:
             return self.spec.credential_headers(scheme, self.target.restricted_key.reveal())
         return self.spec.credential_headers(scheme, self.target.api_key.reveal())
 
-    def fill(self, template: Any) -> Any:
-        """Replace ``{placeholders}`` in strings (recursively); a string that is only a placeholder takes its value."""
+    def fill(self, template: Any, saved: Mapping[str, Any] | None = None) -> Any:
+        """Replace ``{placeholders}`` in strings (recursively); a string that is only a placeholder takes its value.
+
+        ``saved`` holds what earlier steps of the same scenario saved; it never outlives the scenario.
+        """
+        saved = saved or {}
         if isinstance(template, str):
             whole = _PLACEHOLDER.fullmatch(template)
             if whole:
-                return self._value(whole.group(1))
-            return _PLACEHOLDER.sub(lambda m: str(self._value(m.group(1))), template)
+                return self._value(whole.group(1), saved)
+            return _PLACEHOLDER.sub(lambda m: str(self._value(m.group(1), saved)), template)
         if isinstance(template, dict):
-            return {key: self.fill(value) for key, value in template.items()}
+            return {key: self.fill(value, saved) for key, value in template.items()}
         if isinstance(template, list | tuple):
-            return [self.fill(value) for value in template]
+            return [self.fill(value, saved) for value in template]
         return template
 
     def missing_variables(self, names: tuple[str, ...]) -> str | None:
@@ -93,7 +97,7 @@ class RunContext:
             return None
         return "not configured: set " + ", ".join(self.vendor.env(name.upper()) for name in absent)
 
-    def _value(self, name: str) -> Any:
+    def _value(self, name: str, saved: Mapping[str, Any]) -> Any:
         if name == "unique_email":
             return self.unique_email()
         if name == "run_marker":
@@ -102,8 +106,8 @@ class RunContext:
             return self.known_lead_id
         if name == "unknown_id":
             return self.vendor.unknown_id
-        if name in self.variables:
-            return self.variables[name]
+        if name in saved:
+            return saved[name]
         if name in self.target.variables:
             return self.target.variables[name]
         raise KeyError(f"{self.vendor.name}: no value for placeholder {{{name}}}")
@@ -119,6 +123,7 @@ def open_run(
     redactor: Redactor | None = None,
     run_id: str | None = None,
     spec: Spec | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> RunContext:
     """Load the spec, register the target's keys for redaction and build the client for one vendor."""
     redactor = redactor if redactor is not None else Redactor()
@@ -132,7 +137,8 @@ def open_run(
         forbidden_fields=forbidden,
         vendor_env_prefix=vendor.env_prefix,
     )
-    client = VendorClient(vendor=vendor.name, spec=spec, target=target, redactor=redactor, policy=policy)
+    waits = {"sleep": sleep} if sleep is not None else {}
+    client = VendorClient(vendor=vendor.name, spec=spec, target=target, redactor=redactor, policy=policy, **waits)
     return RunContext(
         vendor=vendor,
         spec=spec,

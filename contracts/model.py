@@ -12,14 +12,43 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+import httpx
 
 from contracts.findings import Kind
 
-if TYPE_CHECKING:
-    from contracts.targets import FakeService
-
 SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
+
+
+class FakeService(Protocol):
+    """What the engine needs from a vendor fake (implemented by ``contracts.fakes``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def server_path(self) -> str: ...
+
+    @property
+    def api_key(self) -> str: ...
+
+    @property
+    def restricted_key(self) -> str | None: ...
+
+    @property
+    def known_lead_id(self) -> str: ...
+
+    @property
+    def fixtures(self) -> Mapping[str, str]:
+        """Ids of records the fake seeds that scenarios may refer to (e.g. a workflow to assign)."""
+        ...
+
+    def httpx_handler(self, request: httpx.Request) -> httpx.Response: ...
+
+    def asgi_app(self) -> Any: ...
+
+    def reset(self) -> None: ...
 
 
 class Credentials(StrEnum):

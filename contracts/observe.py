@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from contracts.client import Exchange
 from contracts.findings import Finding, Kind, Location, Severity, describe_value, json_pointer
+from contracts.shape import shape_of
 from contracts.spec import Spec
 
 STANDARD_HEADERS = frozenset(
@@ -41,56 +42,6 @@ STANDARD_HEADERS = frozenset(
 """Headers any HTTP server may send; they are not API drift."""
 
 DEPRECATION_HEADERS = ("deprecation", "sunset")
-
-
-@dataclass
-class _Shape:
-    """What a schema documents about a JSON value, with $ref, allOf and nullable anyOf/oneOf flattened."""
-
-    properties: dict[str, Any] = field(default_factory=dict)
-    required: set[str] = field(default_factory=set)
-    free_form: bool = False
-    items: Any = None
-    known_values: list[Any] | None = None
-    nullable: bool = False
-    is_object: bool = False
-
-
-def _shape(spec: Spec, schema: Any, *, value: Any = None) -> _Shape:
-    shape = _Shape()
-    _collect(spec, schema, shape, value=value, depth=0)
-    return shape
-
-
-def _collect(spec: Spec, schema: Any, shape: _Shape, *, value: Any, depth: int) -> None:
-    if not isinstance(schema, dict) or depth > 32:
-        return
-    if "$ref" in schema:
-        _collect(spec, spec.resolve_pointer(schema["$ref"]), shape, value=value, depth=depth + 1)
-    types = schema.get("type")
-    type_list = types if isinstance(types, list) else [types] if types else []
-    if "null" in type_list:
-        shape.nullable = True
-    if "object" in type_list or "properties" in schema:
-        shape.is_object = True
-    for name, sub in schema.get("properties", {}).items():
-        # The same member may be described in several allOf branches: all descriptions apply.
-        shape.properties[name] = {"allOf": [shape.properties[name], sub]} if name in shape.properties else sub
-    shape.required.update(schema.get("required", []))
-    if "additionalProperties" in schema and schema["additionalProperties"] is not False:
-        shape.free_form = True
-    if "items" in schema:
-        shape.items = schema["items"]
-    if "x-known-values" in schema:
-        shape.known_values = list(schema["x-known-values"])
-    for sub in schema.get("allOf", []):
-        _collect(spec, sub, shape, value=value, depth=depth + 1)
-    for keyword in ("anyOf", "oneOf"):
-        for sub in schema.get(keyword, []):
-            if isinstance(sub, dict) and sub.get("type") == "null":
-                shape.nullable = True
-                continue
-            _collect(spec, sub, shape, value=value, depth=depth + 1)
 
 
 @dataclass
@@ -170,7 +121,7 @@ class _Observer:
     def _walk(self, exchange: Exchange, schema: Any, value: Any, path: list[str | int]) -> None:
         if value is None:
             return
-        shape = _shape(self.spec, schema)
+        shape = shape_of(self.spec, schema)
         status = exchange.status_code or 0
         if isinstance(value, dict) and shape.is_object and not shape.free_form:
             generic = json_pointer(["*" if isinstance(p, int) else p for p in path])
@@ -178,7 +129,7 @@ class _Observer:
                 tally = self.tallies[(exchange.operation or "", status, f"{generic}/{name}")]
                 tally.parents += 1
                 tally.required = name in shape.required
-                tally.nullable = _shape(self.spec, sub).nullable
+                tally.nullable = shape_of(self.spec, sub).nullable
                 if name in value:
                     tally.present += 1
                     tally.null += value[name] is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from contracts.client import Exchange
 from contracts.conformance import CheckContext, check_response
 from contracts.context import RunContext
@@ -25,8 +27,9 @@ def ensure_known_lead(ctx: RunContext) -> None:
     seed = ctx.vendor.seed
     if ctx.known_lead_id is not None or seed is None or not ctx.allows(Capability.WRITES):
         return
-    exchange, findings = run_step(ctx, seed, source="seed")
-    lead_id = ctx.variables.get("lead_id")
+    saved: dict[str, Any] = {}
+    exchange, findings = run_step(ctx, seed, source="seed", saved=saved)
+    lead_id = saved.get("lead_id")
     if not isinstance(lead_id, str):
         problems = "; ".join(f.headline() for f in findings) or f"status {exchange.status_code}"
         raise ConfigError(f"could not create a lead to read ({seed.operation}): {problems}", vendor=ctx.vendor.name)

@@ -2,8 +2,9 @@
 
 The schema handed to schemathesis is the vendor's spec with three run-time
 additions (never a schema change): the docs' examples that cannot validate are
-left out of the test data, the run's known lead id becomes an example of the
-read operation's id (so the examples phase reaches a documented 2xx), and on
+left out of the test data, the run's known lead id and a well-formed unknown id
+become examples of the read operation's id (so the examples phase reaches the
+documented 2xx and 404), and on
 targets where outreach is not allowed the fields that trigger it are stripped
 from generated bodies. Credentials go in through the spec's security scheme
 (``auth.openapi``), which schemathesis masks and uses for ``ignored_auth``.
@@ -64,11 +65,14 @@ def prepare_schema_document(ctx: RunContext) -> dict[str, Any]:
                 for name in [n for n, example in examples.items() if "x-invalid" in example]:
                     del examples[name]
     read = ctx.spec.operation(ctx.vendor.read_operation)
-    if ctx.known_lead_id is not None:
-        item = raw["paths"][read.path][read.method.lower()]
-        for parameter in item.get("parameters", []):
-            if parameter.get("name") == ctx.vendor.id_parameter and parameter.get("in") == "path":
-                parameter.setdefault("examples", {})["known-lead"] = {"value": ctx.known_lead_id}
+    item = raw["paths"][read.path][read.method.lower()]
+    for parameter in item.get("parameters", []):
+        if parameter.get("name") == ctx.vendor.id_parameter and parameter.get("in") == "path":
+            examples = parameter.setdefault("examples", {})
+            # The examples phase then reaches both the documented 2xx and the documented 404.
+            if ctx.known_lead_id is not None:
+                examples["known-lead"] = {"value": ctx.known_lead_id}
+            examples["unknown-id"] = {"value": ctx.vendor.unknown_id}
     return raw
 
 
@@ -120,23 +124,34 @@ def build_schema(
     forbidden = {} if ctx.target.allows(Capability.OUTREACH) else ctx.vendor.outreach_fields
     markers = ctx.vendor.marker_pointer
 
-    @schema.hook
-    def map_case(context: Any, case: Any) -> Any:
+    def make_safe(case: Any) -> Any:
+        """Strip outreach fields the target does not allow; mark records this run creates."""
         label = case.operation.label
         if not isinstance(case.body, dict):
             return case
         for name in forbidden.get(label, ()):
             case.body.pop(name, None)
-        if label in markers and case.meta is not None and case.meta.generation.mode.value == "positive":
-            # Records this run creates must be recognisable, and unique so a vendor that deduplicates
-            # by email cannot turn a create into an update of someone else's lead.
-            if isinstance(case.body.get("email"), str):
-                case.body["email"] = ctx.unique_email()
+        if label in markers:
             key = markers[label].lstrip("/")
             existing = case.body.get(key, {})
             if isinstance(existing, dict):
+                # Adding a key to a free-form map keeps a negative case negative.
                 case.body[key] = {**existing, RUN_MARKER_KEY: ctx.run_marker}
+            positive = case.meta is None or case.meta.generation.mode.value == "positive"
+            if positive and isinstance(case.body.get("email"), str):
+                # Unique, so a vendor that deduplicates by email cannot turn a create into an update.
+                case.body["email"] = ctx.unique_email()
         return case
+
+    @schema.hook
+    def map_case(context: Any, case: Any) -> Any:
+        return make_safe(case)
+
+    @schema.hook
+    def before_add_examples(context: Any, examples: list[Any]) -> None:
+        # Explicit examples (the examples phase) do not pass through map_case.
+        for case in examples:
+            make_safe(case)
 
     return schema
 
@@ -158,7 +173,7 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
         elif isinstance(event, events.NonFatalError):
             error = event.value
             if isinstance(error, VendorFault):
-                record_fault(outcome, error, vendor=ctx.vendor.name, operation=event.label or name)
+                record_fault(outcome, error, vendor=ctx.vendor.name, operation=_faulted_operation(ctx, event.label))
             elif isinstance(error, UnsafeRequest):
                 outcome.notes.append(f"not sent: {error.message}")
             else:
@@ -174,6 +189,14 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
         )
     outcome.findings.extend(findings)
     return outcome
+
+
+def _faulted_operation(ctx: RunContext, label: str | None) -> str:
+    """The operation a fault happened on: the engine's label, or (stateful phase) the last failed exchange's."""
+    if label and any(operation.label == label for operation in ctx.spec.operations):
+        return label
+    failed = [exchange for exchange in ctx.client.exchanges if exchange.error and exchange.operation]
+    return failed[-1].operation or "" if failed else (label or "")
 
 
 def _describe_engine_error(label: str | None, error: BaseException) -> str:

@@ -26,7 +26,7 @@ from contracts.findings import Finding
 from contracts.model import Vendor
 from contracts.outcome import Outcome
 from contracts.probes import run_guard
-from contracts.redaction import RedactingFilter, Redactor
+from contracts.redaction import RedactingFilter, Redactor, quarantine
 from contracts.report.history import build_report, load_history, save_history
 from contracts.report.render import write_reports
 from contracts.runner import Status, Unit, VendorResult, finish, run_unit, skipped_result
@@ -73,8 +73,7 @@ class SessionRun:
             result = skipped_result(self.vendor, self.target_name, error)
             result.reason = self.problem
             return result
-        status = self.status or Status.PASS
-        return finish(self.ctx, status=status, reason=self.problem, outcomes=self.outcomes, started=self.started)
+        return finish(self.ctx, status=self.status, reason=self.problem, outcomes=self.outcomes, started=self.started)
 
 
 _RUNS = pytest.StashKey[dict[tuple[str, str], SessionRun]]()
@@ -109,7 +108,23 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN_ID] = uuid.uuid4().hex[:12]
     redactor = configured_redactor(VENDORS, Path(config.getoption("--contracts-env-file")))
     config.stash[_REDACTOR] = redactor
-    logging.getLogger().addFilter(RedactingFilter(redactor))
+
+
+_LOG_HANDLERS = ("log_file_handler", "log_cli_handler", "caplog_handler", "report_handler")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Mask keys in every log record pytest writes (log file, live log, captured logs in reports).
+
+    Filters go on the handlers: a filter on a logger would miss records that propagate from child
+    loggers such as ``httpcore``, whose debug records include raw response headers.
+    """
+    redacting = RedactingFilter(session.config.stash[_REDACTOR])
+    logging_plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+    handlers = [getattr(logging_plugin, name, None) for name in _LOG_HANDLERS] + logging.getLogger().handlers
+    for handler in handlers:
+        if isinstance(handler, logging.Handler):
+            handler.addFilter(redacting)
 
 
 def _open(config: pytest.Config, vendor: Vendor, target_name: str) -> SessionRun:
@@ -252,14 +267,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for run in runs.values():
         if run.ctx is not None:
             run.ctx.close()
-    scanned = [path for path in [*written, *_artifacts(config)] if path.exists()]
+    scanned = [path for path in [*written, *_artifacts(config, report_dir)] if path.exists()]
     leaks = redactor.scan(scanned) if redactor else []
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if leaks:
         for path, name in leaks:
-            message = f"SECRET LEAK: the value of {name} appears in {path}"
+            message = f"SECRET LEAK: the value of {name} appeared in {path} (now masked)"
             if terminal is not None:
                 terminal.write_line(message, red=True, bold=True)
+        quarantine(redactor, leaks)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     elif written and terminal is not None:
         terminal.write_line(
@@ -267,8 +283,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         )
 
 
-def _artifacts(config: pytest.Config) -> list[Path]:
-    paths = []
+def _artifacts(config: pytest.Config, report_dir: str | None) -> list[Path]:
+    """Everything the session wrote that a key could have reached: the report directory, JUnit XML, log file."""
+    paths = [Path(report_dir)] if report_dir else []
     xml = getattr(config.option, "xmlpath", None)
     if xml:
         paths.append(Path(xml))

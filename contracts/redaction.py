@@ -110,6 +110,12 @@ class Redactor:
         return leaks
 
 
+def quarantine(redactor: Redactor, leaks: Iterable[tuple[Path, str]]) -> None:
+    """Mask the secrets in files that leaked them, so that nothing published afterwards carries a key."""
+    for path, _ in leaks:
+        path.write_text(redactor.scrub(path.read_text(encoding="utf-8", errors="replace")), encoding="utf-8")
+
+
 class RedactingFilter(logging.Filter):
     """A logging filter that scrubs secrets from every record's message and arguments."""
 

@@ -131,7 +131,7 @@ def summarize_exchanges(
     created: list[dict[str, str]] = []
     for exchange in exchanges:
         label = exchange.operation or f"{exchange.method} (undocumented)"
-        requests[label] += max(exchange.attempts, 1)
+        requests[label] += exchange.attempts
         statuses[label][str(exchange.status_code) if exchange.status_code else "no response"] += 1
         pointer = vendor.created_id_pointers.get(exchange.operation or "")
         if pointer and exchange.status_code and 200 <= exchange.status_code < 300:
@@ -153,22 +153,25 @@ def summarize_exchanges(
 
 
 def finish(
-    ctx: RunContext, *, status: Status, reason: str | None, outcomes: list[Outcome], started: float
+    ctx: RunContext, *, status: Status | None, reason: str | None, outcomes: list[Outcome], started: float
 ) -> VendorResult:
-    """Add drift observations from every exchange, merge duplicate findings, and summarise the run."""
+    """Add drift observations from every exchange, merge duplicate findings, and summarise the run.
+
+    ``status`` is given when the run stopped early (error, inconclusive guard); ``None`` derives it from
+    the findings and outcomes.
+    """
     findings = [finding for outcome in outcomes for finding in outcome.findings]
     findings.extend(observe(ctx.vendor.name, ctx.spec, ctx.client.exchanges))
     merged = merge(finding.redacted(ctx.redactor) for finding in findings)
-    if status in (Status.PASS, Status.FAIL, Status.INCONCLUSIVE):
-        status, verdict_reason = verdict(merged, outcomes)
-        reason = reason or verdict_reason
+    if status is None:
+        status, reason = verdict(merged, outcomes)
     operations, created = summarize_exchanges(ctx.vendor, ctx.client.exchanges)
     return VendorResult(
         vendor=ctx.vendor.name,
         title=ctx.vendor.title,
         target=ctx.target.name,
         status=status,
-        reason=reason,
+        reason=ctx.redactor.scrub(reason) if reason else reason,
         findings=merged,
         outcomes=outcomes,
         requests=ctx.client.requests_sent,
@@ -206,7 +209,7 @@ def run_vendor(
                 on_outcome(outcome)
             if outcome.inconclusive:
                 break  # rate-limited or out of budget: no more requests to this vendor this run
-        return finish(ctx, status=Status.PASS, reason=None, outcomes=outcomes, started=started)
+        return finish(ctx, status=None, reason=None, outcomes=outcomes, started=started)
     except ContractSuiteError as error:
         return finish(ctx, status=Status.ERROR, reason=str(error), outcomes=outcomes, started=started)
     finally:

@@ -17,10 +17,10 @@ from contracts.outcome import Outcome, record_fault
 _MISSING = object()
 
 
-def _render_path(ctx: RunContext, step: Step) -> str:
+def _render_path(ctx: RunContext, step: Step, saved: dict[str, Any]) -> str:
     path = ctx.spec.operation(step.operation).path
     for name, value in step.path_params.items():
-        path = path.replace("{" + name + "}", str(ctx.fill(value)))
+        path = path.replace("{" + name + "}", str(ctx.fill(value, saved)))
     return path
 
 
@@ -36,13 +36,14 @@ def _with_marker(ctx: RunContext, operation: str, body: Any) -> Any:
     return {**body, key: {**existing, RUN_MARKER_KEY: ctx.run_marker}}
 
 
-def run_step(ctx: RunContext, step: Step, *, source: str) -> tuple[Exchange, list[Finding]]:
-    """Send one step, check the response against the spec and the step's expectations, save variables."""
+def run_step(ctx: RunContext, step: Step, *, source: str, saved: dict[str, Any]) -> tuple[Exchange, list[Finding]]:
+    """Send one step, check the response against the spec and the step's expectations, and add what the
+    step saves to ``saved``; a value to save that the response lacks is a finding."""
     operation = ctx.spec.operation(step.operation)
-    body = _with_marker(ctx, step.operation, ctx.fill(step.body)) if step.body is not None else None
+    body = _with_marker(ctx, step.operation, ctx.fill(step.body, saved)) if step.body is not None else None
     exchange = ctx.client.request(
         operation.method,
-        _render_path(ctx, step),
+        _render_path(ctx, step, saved),
         headers=ctx.credential_headers(Credentials.VALID),
         json_body=body,
         source=source,
@@ -75,15 +76,18 @@ def run_step(ctx: RunContext, step: Step, *, source: str) -> tuple[Exchange, lis
         return exchange, findings
     document = exchange.json()
     for pointer, expected_value in step.expect.items():
-        expected_value = ctx.fill(expected_value)
+        expected_value = ctx.fill(expected_value, saved)
         observed = jsonpointer.resolve_pointer(document, pointer, _MISSING)
         problem = _compare(expected_value, observed)
         if problem is not None:
             findings.append(mismatch(pointer, *problem))
     for name, pointer in step.save.items():
         value = jsonpointer.resolve_pointer(document, pointer, _MISSING)
-        if value is not _MISSING:
-            ctx.variables[name] = value
+        if value is _MISSING or value is None:
+            expected = "a value here (the next step of the documented behaviour uses it)"
+            findings.append(mismatch(pointer, expected, "absent" if value is _MISSING else "null"))
+        else:
+            saved[name] = value
     return exchange, findings
 
 
@@ -110,15 +114,16 @@ def run_scenario(ctx: RunContext, scenario: Scenario) -> Outcome:
     if reason is not None:
         outcome.skipped = reason
         return outcome
+    saved: dict[str, Any] = {}
     for step in scenario.steps:
         try:
-            exchange, findings = run_step(ctx, step, source=outcome.name)
+            exchange, findings = run_step(ctx, step, source=outcome.name, saved=saved)
         except (VendorFault, UnsafeRequest) as fault:
             record_fault(outcome, fault, vendor=ctx.vendor.name, operation=step.operation)
             return outcome
         outcome.cases += 1
         outcome.findings.extend(findings)
-        if exchange.status_code not in step.expect_status:
+        if exchange.status_code not in step.expect_status or not set(step.save) <= set(saved):
             outcome.notes.append(f"stopped after {step.operation}: later steps depend on it")
             return outcome
     return outcome

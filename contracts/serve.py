@@ -11,8 +11,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from contracts.fakes._core import RateLimit
-from contracts.model import Vendor
-from contracts.targets import FakeService
+from contracts.model import FakeService, Vendor
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,9 @@ def bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (port 0 picks a free one). Loopback is the intended host."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this. Without it a response's headers and body go out as two small
+    # segments and Nagle's algorithm meets the client's delayed ACK: about 40 ms per request (measured).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(128)
     return sock

@@ -107,11 +107,15 @@ class Spec:
     def __init__(self, raw: dict[str, Any], *, source: str) -> None:
         self.raw = raw
         self.source = source
-        self._validate_meta_schema()
+        if str(raw.get("openapi", "")).split(".")[:2] != ["3", "1"]:
+            raise SpecError(f"expected OpenAPI 3.1, found openapi: {raw.get('openapi')!r}", path=source)
         self._resource = DRAFT202012.create_resource(raw)
         self.uri = f"urn:contracts:spec:{Path(source).stem}"
         self._registry: Registry[Any] = Registry().with_resource(self.uri, self._resource)
+        # $refs first: the meta-schema validator follows them itself and would fail on a dangling one
+        # with an error that names neither the file nor the pointer.
         self._check_refs()
+        self._validate_meta_schema()
         self.operations = tuple(self._collect_operations())
         self._validators: dict[str, Draft202012Validator] = {}
 
@@ -121,6 +125,8 @@ class Spec:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise SpecError(f"cannot read spec: {exc.strerror}", path=str(path)) from exc
+        except UnicodeDecodeError as exc:
+            raise SpecError(f"not UTF-8 text (byte {exc.start}: {exc.reason})", path=str(path)) from exc
         try:
             raw = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -135,14 +141,14 @@ class Spec:
     # -- validation ---------------------------------------------------------------------------
 
     def _validate_meta_schema(self) -> None:
-        if str(self.raw.get("openapi", "")).split(".")[:2] != ["3", "1"]:
-            raise SpecError(f"expected OpenAPI 3.1, found openapi: {self.raw.get('openapi')!r}", path=self.source)
         errors = sorted(OpenAPIV31SpecValidator(self.raw).iter_errors(), key=lambda e: list(e.path))
         if errors:
             first = errors[0]
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            # openapi-spec-validator's message continues with "Failed validating ... On instance ...".
+            message = first.message.splitlines()[0] if first.message else "invalid"
             raise SpecError(
-                f"does not validate against the OpenAPI 3.1 meta-schema: {first.message}{more}",
+                f"does not validate against the OpenAPI 3.1 meta-schema: {message}{more}",
                 path=self.source,
                 pointer=json_pointer(first.path),
             )

@@ -12,43 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 import respx
 
-from contracts.model import Capability, RateLimitPolicy
+from contracts.model import Capability, FakeService, RateLimitPolicy
 from contracts.redaction import Secret
-
-
-class FakeService(Protocol):
-    """What the engine needs from a vendor fake (implemented by ``contracts.fakes``)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def server_path(self) -> str: ...
-
-    @property
-    def api_key(self) -> str: ...
-
-    @property
-    def restricted_key(self) -> str | None: ...
-
-    @property
-    def known_lead_id(self) -> str: ...
-
-    @property
-    def fixtures(self) -> Mapping[str, str]:
-        """Ids of records the fake seeds that scenarios may refer to (e.g. a workflow to assign)."""
-        ...
-
-    def httpx_handler(self, request: httpx.Request) -> httpx.Response: ...
-
-    def asgi_app(self) -> Any: ...
-
-    def reset(self) -> None: ...
 
 
 class TargetKind(StrEnum):

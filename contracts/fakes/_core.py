@@ -124,11 +124,17 @@ def _pointer_parts(pointer: str) -> list[str]:
     return [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
 
 
-def _parent(document: Any, pointer: str) -> tuple[Any, str | int]:
+def _parent(document: Any, pointer: str) -> tuple[Any, str | int] | None:
+    """The container holding the pointer's last member, or None when the path does not exist in this body."""
     parts = _pointer_parts(pointer)
     node = document
-    for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node[part]
+    try:
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+    except (KeyError, IndexError, ValueError, TypeError):
+        return None
+    if not isinstance(node, dict | list):
+        return None
     last: str | int = int(parts[-1]) if isinstance(node, list) else parts[-1]
     return node, last
 
@@ -142,9 +148,11 @@ class SetValue(Defect):
 
     def apply(self, response: FakeResponse, request: FakeRequest) -> FakeResponse:
         body = copy.deepcopy(response.body)
-        parent, key = _parent(body, self.pointer)
-        parent[key] = copy.deepcopy(self.value)
-        response.body = body
+        found = _parent(body, self.pointer)
+        if found is not None:  # a body without the parent (e.g. a null object) is left alone
+            parent, key = found
+            parent[key] = copy.deepcopy(self.value)
+            response.body = body
         return response
 
 
@@ -156,9 +164,11 @@ class DropField(Defect):
 
     def apply(self, response: FakeResponse, request: FakeRequest) -> FakeResponse:
         body = copy.deepcopy(response.body)
-        parent, key = _parent(body, self.pointer)
-        del parent[key]
-        response.body = body
+        found = _parent(body, self.pointer)
+        if found is not None and (found[1] in found[0] if isinstance(found[0], dict) else True):
+            parent, key = found
+            del parent[key]
+            response.body = body
         return response
 
 
@@ -278,6 +288,8 @@ class RateLimit:
 
     limit: int
     window: float
+    rejected: int = 0
+    """How many requests were refused with 429 (for tests: proof that the limit was hit)."""
     _hits: deque[float] = field(default_factory=deque)
 
     def admit(self, now: float) -> tuple[bool, dict[str, str]]:
@@ -286,6 +298,8 @@ class RateLimit:
         admitted = len(self._hits) < self.limit
         if admitted:
             self._hits.append(now)
+        else:
+            self.rejected += 1
         reset_in = self.window - (now - self._hits[0]) if self._hits else self.window
         headers = {
             "X-RateLimit-Limit": str(self.limit),

@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 from contracts.fakes._core import FakeRequest, FakeResponse, FakeVendor, Match, Route
 
-LEAD_ID = re.compile(r"^lead_[A-Za-z0-9]+$")
+LEAD_ID = re.compile(r"lead_[A-Za-z0-9]+")
+"""The documented id format (used with ``fullmatch``: ``$`` would also accept a trailing newline)."""
 
 
 def _error(status: int, error: str, code: str, details: dict[str, Any] | None = None) -> FakeResponse:
@@ -73,7 +74,7 @@ class PollyBotFake(FakeVendor):
 
     def get_lead(self, request: FakeRequest, match: Match) -> FakeResponse:
         lead_id = match.params["leadId"]
-        if not LEAD_ID.match(lead_id):
+        if not LEAD_ID.fullmatch(lead_id):
             return _error(
                 400,
                 "Invalid lead ID format",

@@ -45,19 +45,50 @@ class HistoryCorrupt(Exception):
 
 def _parse(data: Any) -> History:
     if not isinstance(data, dict) or data.get("version") != HISTORY_VERSION:
-        raise HistoryCorrupt(f"not a version {HISTORY_VERSION} history")
+        found = data.get("version") if isinstance(data, dict) else type(data).__name__
+        raise HistoryCorrupt(f"not a version {HISTORY_VERSION} history (found {found!r})")
     runs, findings = data.get("runs"), data.get("findings")
     if not isinstance(runs, list) or not isinstance(findings, dict):
         raise HistoryCorrupt("'runs' must be a list and 'findings' an object")
+    for index, run in enumerate(runs):
+        _check_run(index, run)
     for key, entry in findings.items():
         if not isinstance(entry, dict) or not {"first_seen", "last_seen", "open", "finding"} <= set(entry):
             raise HistoryCorrupt(f"finding {key!r} is incomplete")
+        if not (
+            isinstance(entry["first_seen"], str)
+            and isinstance(entry["last_seen"], str)
+            and isinstance(entry["open"], bool)
+            and isinstance(entry["finding"], dict)
+        ):
+            raise HistoryCorrupt(f"finding {key!r} is malformed")
         Finding.from_json(entry["finding"])
     return History(runs=runs, findings=findings)
 
 
+def _check_run(index: int, run: Any) -> None:
+    if not isinstance(run, dict) or not isinstance(run.get("generated_at"), str):
+        raise HistoryCorrupt(f"run {index} has no 'generated_at'")
+    counts = run.get("counts")
+    if not isinstance(counts, dict) or not all(
+        isinstance(by_severity, dict) and all(isinstance(number, int) for number in by_severity.values())
+        for by_severity in counts.values()
+    ):
+        raise HistoryCorrupt(f"run {index} has malformed 'counts'")
+    if not isinstance(run.get("statuses", {}), dict):
+        raise HistoryCorrupt(f"run {index} has malformed 'statuses'")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def load_history(path: Path) -> tuple[History, str | None]:
-    """The history at ``path`` and, when it could not be used, a one-line note saying why."""
+    """The history at ``path`` and, when it could not be used, a one-line note saying why.
+
+    A missing file starts fresh. An unreadable one (invalid JSON, another version, a wrong structure)
+    is moved aside to ``<name>.corrupt-<UTC stamp>`` (never deleted) and the run starts fresh too.
+    """
     if not path.exists():
         return History(), f"no history at {path}: starting fresh"
     try:
@@ -65,23 +96,38 @@ def load_history(path: Path) -> tuple[History, str | None]:
     except (OSError, ValueError, KeyError, TypeError, HistoryCorrupt) as error:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = path.with_name(f"{path.name}.corrupt-{stamp}")
+        suffix = 1
+        while kept.exists():
+            suffix += 1
+            kept = path.with_name(f"{path.name}.corrupt-{stamp}-{suffix}")
         try:
             path.replace(kept)
             where = f"moved to {kept}"
         except OSError:
             where = "left in place"
-        return History(), f"history at {path} is unreadable ({error}); {where}; starting fresh"
+        reason = _one_line(str(error)) or type(error).__name__
+        return History(), f"history at {path} is unreadable ({reason}); {where}; starting fresh"
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never half of one."""
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never half of one.
+
+    The text goes to a temporary file in the same directory, is flushed to disk and renamed over
+    ``path``; on any failure the temporary file is removed and ``path`` is left as it was. The new
+    file keeps the old one's permissions (or gets 0644: readable reports, not mkstemp's 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o644
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -101,9 +147,17 @@ def build_report(
     now: datetime | None = None,
     notes: Iterable[str] = (),
 ) -> tuple[RunReport, History]:
-    """Compare tonight's findings with the history; return the report and the updated history."""
+    """Compare tonight's findings with the history; return the report and the updated history.
+
+    A finding is ``new`` unless it was open in the history (``persisting``, keeping its ``first_seen``).
+    An open finding that is gone is ``resolved`` only for a vendor whose run completed (pass or fail):
+    a vendor skipped, inconclusive or in error tonight keeps its findings open. ``now`` defaults to the
+    current time; a naive datetime is taken as UTC.
+    """
     results = list(results)
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = now or datetime.now(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     updated = History(runs=list(history.runs), findings=dict(history.findings))
     reported: list[ReportedFinding] = []
     summaries = []
@@ -158,7 +212,10 @@ def build_report(
         }
     )
     updated.runs = updated.runs[-MAX_RUNS:]
-    trend = tuple(TrendPoint(generated_at=run["generated_at"], counts=run["counts"]) for run in updated.runs)
+    trend = tuple(
+        TrendPoint(generated_at=run["generated_at"], counts=run["counts"], statuses=run.get("statuses", {}))
+        for run in updated.runs
+    )
     report = RunReport(
         generated_at=stamp,
         target=target,

@@ -25,6 +25,8 @@ class ExitCode(IntEnum):
     """Bad usage or configuration: a missing key, a rejected key, a broken spec."""
     INCONCLUSIVE = 3
     """A vendor was unreachable, or rate-limited beyond its budget."""
+    INTERNAL_ERROR = 4
+    """A bug in the suite itself (never used for anything a vendor did)."""
 
 
 class State(StrEnum):
@@ -76,6 +78,17 @@ class TrendPoint:
     generated_at: str
     counts: Mapping[str, Mapping[str, int]]
     """vendor -> severity -> open findings."""
+    statuses: Mapping[str, str] = field(default_factory=dict)
+    """vendor -> its status that run: the counts of a vendor skipped or in error are no zeros."""
+
+    def coverage(self, vendor: str) -> str:
+        """``complete``, ``partial`` (inconclusive: the counts are a lower bound) or ``none`` (not checked)."""
+        if vendor not in self.counts:
+            return "none"
+        status = self.statuses.get(vendor)  # older histories did not record statuses
+        if status in (Status.SKIPPED, Status.ERROR):
+            return "none"
+        return "partial" if status == Status.INCONCLUSIVE else "complete"
 
 
 @dataclass(frozen=True, kw_only=True)

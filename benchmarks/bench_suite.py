@@ -1,0 +1,158 @@
+"""Speed figures for the suite: run with `make bench` (or `.venv/bin/python benchmarks/bench_suite.py`).
+
+Prints, for each vendor, how long its whole contract run takes against the in-process fake and against
+the same fake served on loopback (requests per second through the full gateway), plus the throughput of
+the pieces that run once per response: the explicit conformance check and the drift observer, and the
+time to render the three reports. Timing lives here, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import TypeVar
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from contracts.conformance import CheckContext, ObservedResponse, check_response
+from contracts.context import load_spec, open_run
+from contracts.fakes._core import FakeRequest, FakeVendor
+from contracts.model import Vendor
+from contracts.observe import observe
+from contracts.probes import run_guard
+from contracts.property import run_property
+from contracts.redaction import Secret
+from contracts.report.history import History, build_report
+from contracts.report.render import render_html, render_json, render_markdown
+from contracts.runner import VendorResult, run_vendor
+from contracts.serve import bind
+from contracts.spec import Spec
+from contracts.targets import ALL_CAPABILITIES, FAKE_LIMITS, fake_target, http_target
+from contracts.vendors import VENDORS
+
+T = TypeVar("T")
+
+
+def timed(function: Callable[[], T], repeat: int) -> tuple[list[float], T]:
+    """Durations of ``repeat`` calls, and the last call's result."""
+    durations = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        durations.append(time.perf_counter() - started)
+    return durations, result
+
+
+def serve_in_thread(app: Starlette) -> tuple[uvicorn.Server, threading.Thread, int]:
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="error", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    return server, thread, sock.getsockname()[1]
+
+
+def run_on_fake(vendor: Vendor, spec: Spec, max_examples: int) -> VendorResult:
+    target = fake_target(vendor.fake(), base_url=spec.server_url).with_limits(max_examples=max_examples)
+    return run_vendor(vendor, target, spec=spec)
+
+
+def run_on_loopback(vendor: Vendor, spec: Spec, fake: FakeVendor, port: int, max_examples: int) -> VendorResult:
+    fake.reset()
+    target = http_target(
+        name="loopback",
+        base_url=f"http://127.0.0.1:{port}/{vendor.name}{fake.server_path}",
+        api_key=Secret(fake.api_key),
+        restricted_key=Secret(fake.restricted_key) if fake.restricted_key else None,
+        lead_id=fake.known_lead_id,
+        capabilities=ALL_CAPABILITIES,
+        variables=dict(fake.fixtures),
+        limits=FAKE_LIMITS,
+    ).with_limits(max_examples=max_examples)
+    return run_vendor(vendor, target, spec=spec)
+
+
+def bench_vendor_runs(repeat: int, max_examples: int) -> list[VendorResult]:
+    print(f"Whole contract run per vendor (max_examples={max_examples}, best/median of {repeat})")
+    print(f"  {'vendor':<9} {'target':<9} {'requests':>8} {'best s':>7} {'median s':>8} {'req/s':>7}")
+    results = []
+    for vendor in VENDORS:
+        spec = load_spec(vendor)
+        for kind in ("fake", "loopback"):
+            if kind == "fake":
+                durations, result = timed(partial(run_on_fake, vendor, spec, max_examples), repeat)
+            else:
+                fake = vendor.fake()
+                assert isinstance(fake, FakeVendor)
+                server, thread, port = serve_in_thread(
+                    Starlette(routes=[Mount(f"/{vendor.name}", app=fake.asgi_app())])
+                )
+                durations, result = timed(partial(run_on_loopback, vendor, spec, fake, port, max_examples), repeat)
+                server.should_exit = True
+                thread.join(timeout=10)
+            results.append(result)
+            best, median = min(durations), statistics.median(durations)
+            print(
+                f"  {vendor.name:<9} {kind:<9} {result.requests:>8} {best:>7.2f} {median:>8.2f} "
+                f"{result.requests / median:>7.0f}   status={result.status}"
+            )
+    return results
+
+
+def bench_checks(iterations: int) -> None:
+    nexor = next(vendor for vendor in VENDORS if vendor.name == "nexor")
+    spec = load_spec(nexor)
+    fake = nexor.fake()
+    assert isinstance(fake, FakeVendor)
+    served = fake.handle(FakeRequest("GET", f"/leads/{fake.known_lead_id}", {"x-api-key": fake.api_key}, {}))
+    response = ObservedResponse(200, {"content-type": "application/json"}, served.encode())
+    ctx = CheckContext(
+        vendor="nexor", spec=spec, operation=spec.operation("GET /leads/{id}"), source="bench", example={}
+    )
+    check_response(ctx, response)  # warm the validator cache
+
+    def check_many() -> None:
+        for _ in range(iterations):
+            check_response(ctx, response)
+
+    best = min(timed(check_many, 3)[0])
+    print(f"\nExplicit conformance check of a Nexor lead: {iterations / best:,.0f} responses/s")
+
+    target = fake_target(nexor.fake(), base_url=spec.server_url).with_limits(max_examples=10)
+    run = open_run(nexor, target, spec=spec)
+    run_guard(run)
+    run_property(run, operation="GET /leads/{id}")
+    exchanges = run.client.exchanges * max(1, iterations // max(len(run.client.exchanges), 1))
+    best = min(timed(partial(observe, "nexor", spec, exchanges), 3)[0])
+    print(f"Drift observer: {len(exchanges) / best:,.0f} exchanges/s ({len(exchanges)} exchanges)")
+    run.close()
+
+
+def bench_reports(results: list[VendorResult]) -> None:
+    report, _ = build_report(results[::2], target="fake", run_id="bench", history=History(), now=datetime.now(UTC))
+    for name, render in (("json", render_json), ("markdown", render_markdown), ("html", render_html)):
+        best = min(timed(partial(render, report), 5)[0])
+        print(f"Render {name:<8}: {best * 1000:6.1f} ms for {len(report.findings)} findings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--max-examples", type=int, default=FAKE_LIMITS.max_examples)
+    parser.add_argument("--iterations", type=int, default=2000)
+    args = parser.parse_args()
+    results = bench_vendor_runs(args.repeat, args.max_examples)
+    bench_checks(args.iterations)
+    bench_reports(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""The Nexor fake behaves as Nexor's docs say (seeds/000 Get Lead, seeds/003 Create Lead, authentication page)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from contracts.fakes.nexor import CAMPAIGN, NexorFake
+from contracts.vendors import get_vendor
+from tests.fakes import assert_conforms, credentials, in_process_client, load_spec, schema_errors
+
+VENDOR = get_vendor("nexor")
+SPEC = load_spec(VENDOR)
+KEY = credentials(VENDOR, NexorFake.api_key)
+WORKFLOW_ID = NexorFake.fixtures["workflow_id"]
+UNKNOWN_WORKFLOW_ID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
+
+
+@pytest.fixture
+def fake() -> NexorFake:
+    return NexorFake()
+
+
+@pytest.fixture
+def api(fake: NexorFake) -> Iterator[httpx.Client]:
+    with in_process_client(fake, SPEC) as client:
+        yield client
+
+
+def create(api: httpx.Client, body: Any) -> httpx.Response:
+    return api.post("/leads", json=body, headers=KEY)
+
+
+def strip_ids(value: Any) -> Any:
+    """The value without its uuid members (the docs' example has the placeholder "uuid" there)."""
+    if isinstance(value, dict):
+        return {k: strip_ids(v) for k, v in value.items() if k not in ("id", "workflow_id")}
+    return value
+
+
+# -- authentication (authentication page, research-notes §1) -------------------------------------
+
+MISSING_KEY = {"error": "Missing API key", "message": "Please provide your API key in the X-API-Key header"}
+INVALID_KEY = {"error": "Invalid API key", "message": "The provided API key is not valid"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected", "schema"),
+    [
+        pytest.param({}, MISSING_KEY, "MissingApiKeyError", id="no-header"),
+        pytest.param({"X-API-Key": ""}, MISSING_KEY, "MissingApiKeyError", id="empty-header"),
+        pytest.param(
+            {"Authorization": f"Bearer {NexorFake.api_key}"}, MISSING_KEY, "MissingApiKeyError", id="bearer-instead"
+        ),
+        pytest.param({"X-API-Key": VENDOR.invalid_key}, INVALID_KEY, "InvalidApiKeyError", id="unissued-key"),
+        pytest.param({"X-API-Key": NexorFake.api_key + "x"}, INVALID_KEY, "InvalidApiKeyError", id="altered-key"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        pytest.param("GET", f"/leads/{NexorFake.known_lead_id}", None, id="get"),
+        pytest.param("POST", "/leads", {"first_name": "Ada"}, id="post"),
+    ],
+)
+def test_bad_credentials_get_the_documented_401(api, fake, headers, expected, schema, method, path, body):
+    response = api.request(method, path, headers=headers, json=body)
+    assert response.status_code == 401
+    assert assert_conforms(SPEC, response) == expected
+    assert schema_errors(SPEC, f"#/components/schemas/{schema}", response.json()) == []
+    assert list(fake.leads) == [NexorFake.known_lead_id]  # nothing was created
+
+
+# -- GET /leads/{id} ------------------------------------------------------------------------------
+
+
+def test_known_lead_is_the_docs_example(api):
+    response = api.get(f"/leads/{NexorFake.known_lead_id}", headers=KEY)
+    assert response.status_code == 200
+    body = assert_conforms(SPEC, response)
+    example = SPEC.resolve_pointer("/paths/~1leads~1{id}/get/responses/200/content/application~1json/examples/docs")
+    assert body["id"] == NexorFake.known_lead_id
+    # The fake has one workflow, named as on the create page ("Sales Outreach", not "Sales Pipeline").
+    expected = {**strip_ids(example["value"]), "workflow": {"name": "Sales Outreach", "goal_type": "appointment"}}
+    assert strip_ids(body) == expected
+    assert body["activeWorkflowRun"]["workflow_id"] == body["workflow"]["id"] == WORKFLOW_ID
+
+
+@pytest.mark.parametrize(
+    "lead_id",
+    [
+        pytest.param("00000000-0000-4000-8000-000000000000", id="unknown-uuid"),
+        pytest.param("not-a-uuid", id="malformed"),
+    ],
+)
+def test_unknown_lead_gets_the_documented_404(api, lead_id):
+    response = api.get(f"/leads/{lead_id}", headers=KEY)
+    assert response.status_code == 404
+    assert assert_conforms(SPEC, response) == {"error": "Lead not found"}
+
+
+# -- POST /leads: validation ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({}, "first_name", id="empty"),
+        pytest.param({"last_name": "Doe", "email": "john@example.com"}, "first_name", id="no-first-name"),
+        pytest.param({"first_name": 5}, "first_name", id="first-name-not-string"),
+        pytest.param({"first_name": None}, "first_name", id="first-name-null"),
+        pytest.param({"first_name": "John", "email": "a@"}, "email", id="email-a-at"),
+        pytest.param({"first_name": "John", "email": "not-an-email"}, "email", id="email-no-at"),
+        pytest.param({"first_name": "John", "workflow_id": "uuid-of-workflow"}, "workflow_id", id="workflow-not-uuid"),
+        pytest.param({"first_name": "John", "campaign_id": "uuid-of-campaign"}, "campaign_id", id="campaign-not-uuid"),
+        pytest.param(
+            {"first_name": "John", "campaign_id": "{123e4567-e89b-12d3-a456-426614174001}"},
+            "campaign_id",
+            id="campaign-braced-uuid",
+        ),
+        pytest.param({"first_name": "John", "metadata": ["a"]}, "metadata", id="metadata-not-object"),
+        pytest.param(
+            {"first_name": "John", "force_first_message": {"text": "Hi"}}, "workflow_id", id="force-without-workflow"
+        ),
+    ],
+)
+def test_invalid_create_gets_400_and_creates_nothing(api, fake, body, field):
+    response = create(api, body)
+    assert response.status_code == 400
+    error = assert_conforms(SPEC, response)
+    assert set(error) == {"error", "message"}
+    assert field in error["message"]
+    assert list(fake.leads) == [NexorFake.known_lead_id]
+
+
+def test_body_that_is_not_json_gets_400(api):
+    response = api.post("/leads", content=b"{first_name: John", headers={**KEY, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert set(assert_conforms(SPEC, response)) == {"error", "message"}
+
+
+# -- POST /leads: what is created -----------------------------------------------------------------
+
+
+def test_post_then_get_returns_what_was_sent(api):
+    sent = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "phone": "+15550100",
+        "campaign_id": CAMPAIGN["id"],
+        "metadata": {"edad": 36, "vip": True},
+    }
+    response = create(api, sent)
+    assert response.status_code in (200, 201)
+    created = assert_conforms(SPEC, response)
+    assert created["success"] is True
+    lead = created["lead"]
+    assert {k: lead[k] for k in ("first_name", "last_name", "email", "phone", "metadata")} == {
+        k: sent[k] for k in ("first_name", "last_name", "email", "phone", "metadata")
+    }
+    assert (lead["source"], lead["company"], lead["title"]) == ("api", None, None)
+    assert "workflow_run" not in created
+    assert "warning" not in created
+
+    read = api.get(f"/leads/{lead['id']}", headers=KEY)
+    assert read.status_code == 200
+    body = assert_conforms(SPEC, read)
+    assert {k: body[k] for k in lead} == lead
+    assert body["campaign"] == {"id": CAMPAIGN["id"], "name": CAMPAIGN["name"]}
+    assert (body["activeWorkflowRun"], body["workflow"], body["currentStatus"], body["assigned_user"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_only_first_name_is_needed(api):
+    response = create(api, {"first_name": "Solo"})
+    assert response.status_code in (200, 201)
+    lead = assert_conforms(SPEC, response)["lead"]
+    assert (lead["first_name"], lead["last_name"], lead["email"], lead["phone"], lead["metadata"]) == (
+        "Solo",
+        None,
+        None,
+        None,
+        {},
+    )
+
+
+def test_every_create_makes_a_new_lead(api, fake):
+    first = create(api, {"first_name": "Twin", "email": "twin@example.com"}).json()["lead"]["id"]
+    second = create(api, {"first_name": "Twin", "email": "twin@example.com"}).json()["lead"]["id"]
+    assert first != second
+    assert set(fake.leads) == {NexorFake.known_lead_id, first, second}
+
+
+@pytest.mark.parametrize(
+    ("body", "metadata"),
+    [
+        pytest.param({"first_name": "Tony", "edad": 35, "broker": "Tony"}, {"edad": 35, "broker": "Tony"}, id="docs"),
+        pytest.param(
+            {"first_name": "Tony", "metadata": {"edad": 35, "broker": "Tony"}},
+            {"edad": 35, "broker": "Tony"},
+            id="docs-explicit-equivalent",
+        ),
+        pytest.param(
+            {"first_name": "Tony", "edad": 35, "broker": "Tony", "metadata": {"edad": 40, "notas": "WhatsApp"}},
+            {"edad": 40, "broker": "Tony", "notas": "WhatsApp"},
+            id="merged-explicit-wins",
+        ),
+        pytest.param(
+            {"first_name": "Tony", "company": "Acme", "source": "web", "title": "CEO"},
+            {"company": "Acme", "source": "web", "title": "CEO"},
+            id="non-core-lead-fields-are-extras",
+        ),
+        pytest.param(
+            {"first_name": "Tony", "last_name": "Stark", "email": "tony@example.com", "phone": "+1555"},
+            {},
+            id="core-columns-not-mapped",
+        ),
+    ],
+)
+def test_unknown_top_level_keys_are_mapped_into_metadata(api, body, metadata):
+    response = create(api, body)
+    assert response.status_code in (200, 201)
+    lead = assert_conforms(SPEC, response)["lead"]
+    assert lead["metadata"] == metadata
+    assert (lead["source"], lead["company"], lead["title"]) == ("api", None, None)
+    read = assert_conforms(SPEC, api.get(f"/leads/{lead['id']}", headers=KEY))
+    assert read["metadata"] == metadata
+
+
+def test_workflow_with_call_steps_and_phone_starts_a_run(api):
+    response = create(api, {"first_name": "Ada", "phone": "+15550100", "workflow_id": WORKFLOW_ID})
+    assert response.status_code in (200, 201)
+    created = assert_conforms(SPEC, response)
+    run = created["workflow_run"]
+    assert "warning" not in created
+    assert run["workflow"]["id"] == WORKFLOW_ID
+    assert run["cadence"]["stepIndex"] == 0
+    assert run["cadence"]["channel"] == "call"
+    assert run["cadence"]["attemptNumber"] == 1
+    read = assert_conforms(SPEC, api.get(f"/leads/{created['lead']['id']}", headers=KEY))
+    assert read["activeWorkflowRun"]["id"] == run["id"]
+    assert read["activeWorkflowRun"]["workflow_id"] == WORKFLOW_ID
+    assert read["workflow"]["id"] == WORKFLOW_ID
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"first_name": "Ada", "workflow_id": WORKFLOW_ID}, id="call-steps-without-phone"),
+        pytest.param({"first_name": "Ada", "phone": "+15550100", "workflow_id": UNKNOWN_WORKFLOW_ID}, id="unknown"),
+    ],
+)
+def test_lead_that_cannot_be_assigned_is_created_with_a_warning(api, fake, body):
+    response = create(api, body)
+    assert response.status_code in (200, 201)
+    created = assert_conforms(SPEC, response)
+    assert "workflow_run" not in created
+    assert isinstance(created["warning"], str)
+    assert created["warning"] != ""
+    assert created["lead"]["id"] in fake.leads
+    read = assert_conforms(SPEC, api.get(f"/leads/{created['lead']['id']}", headers=KEY))
+    assert read["activeWorkflowRun"] is None
+
+
+def test_force_first_message_with_workflow_is_accepted(api):
+    body = {"first_name": "Ada", "phone": "+15550100", "workflow_id": WORKFLOW_ID, "force_first_message": {"x": 1}}
+    response = create(api, body)
+    assert response.status_code in (200, 201)
+    created = assert_conforms(SPEC, response)
+    assert created["workflow_run"]["workflow"]["id"] == WORKFLOW_ID
+    assert created["lead"]["metadata"] == {}  # a core column, not an extra
+
+
+def test_reset_restores_the_seeded_state(api, fake):
+    created = create(api, {"first_name": "Temp", "phone": "+15550100", "workflow_id": WORKFLOW_ID}).json()
+    lead_id = created["lead"]["id"]
+    before = api.get(f"/leads/{NexorFake.known_lead_id}", headers=KEY).json()
+    fake.leads[NexorFake.known_lead_id]["first_name"] = "Changed"
+    fake.reset()
+    assert api.get(f"/leads/{lead_id}", headers=KEY).status_code == 404
+    assert list(fake.leads) == [NexorFake.known_lead_id]
+    after = api.get(f"/leads/{NexorFake.known_lead_id}", headers=KEY)
+    assert after.status_code == 200
+    assert after.json() == before
+    assert after.json()["first_name"] == "Carlos"

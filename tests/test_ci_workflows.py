@@ -1,0 +1,464 @@
+"""The GitHub Actions workflows in ``ci/`` that our users install: structure, secrets, and that they call
+only ``make`` targets and ``contracts`` options that exist. Their shell steps are run here with stubs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from contracts import cli
+from contracts.vendors import VENDORS
+
+ROOT = Path(__file__).resolve().parent.parent
+CI = ROOT / "ci"
+WORKFLOWS = {path.name: path for path in sorted(CI.glob("*.yml"))}
+CONTRACT_CHECK = "contract-check.yml"
+NIGHTLY = "nightly-drift.yml"
+GITHUB_BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
+"""What GitHub runs a ``shell: bash`` step with."""
+
+
+def load(name: str) -> dict[Any, Any]:
+    data = yaml.safe_load(WORKFLOWS[name].read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{name} is not a mapping"
+    return data
+
+
+def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
+    """The ``on:`` mapping (PyYAML reads the bare key ``on`` as the boolean true)."""
+    on = workflow["on"] if "on" in workflow else workflow.get(True)
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return dict.fromkeys(on)
+    assert isinstance(on, dict), "no 'on:' triggers"
+    return on
+
+
+def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def scripts(workflow: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in steps(workflow) if "run" in step]
+
+
+def always_runs(step: dict[str, Any]) -> bool:
+    condition = str(step.get("if", ""))
+    return "always()" in condition or "!cancelled()" in condition
+
+
+def drift_step(workflow: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    found = [
+        (index, step)
+        for index, step in enumerate(steps(workflow))
+        if any(arguments[0] == "drift" for arguments in contracts_invocations(step.get("run", "")))
+    ]
+    assert len(found) == 1, "exactly one step should run `contracts drift`"
+    return found[0]
+
+
+# --- every workflow -----------------------------------------------------------------------------
+
+
+def test_both_workflows_exist() -> None:
+    assert set(WORKFLOWS) == {CONTRACT_CHECK, NIGHTLY}
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_workflow_structure(name: str) -> None:
+    workflow = load(name)
+    assert workflow.get("name")
+    assert triggers(workflow)
+    assert workflow.get("jobs"), "no jobs"
+    for job_name, job in workflow["jobs"].items():
+        assert job.get("runs-on"), f"job {job_name} has no runs-on"
+        assert isinstance(job.get("steps"), list), f"job {job_name} has no steps"
+        assert job["steps"], f"job {job_name} has no steps"
+        assert isinstance(job.get("timeout-minutes"), int), f"job {job_name} has no timeout"
+        for step in job["steps"]:
+            assert ("uses" in step) != ("run" in step), f"a step needs exactly one of uses/run: {step}"
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+", step["uses"]), f"pin a major version: {step['uses']}"
+    assert workflow.get("permissions") == {"contents": "read"}, "least privilege"
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_python_3_11_is_set_up(name: str) -> None:
+    (setup,) = [step for step in steps(load(name)) if step.get("uses", "").startswith("actions/setup-python@")]
+    assert str(setup["with"]["python-version"]) == "3.11"
+
+
+def makefile_targets() -> set[str]:
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Za-z0-9_][\w.-]*)\s*:(?!=)", text, flags=re.M))
+
+
+def test_makefile_targets_are_found() -> None:
+    """The parser below must see the Makefile's real targets, or the next test proves nothing."""
+    assert {"check", "test", "lint"} <= makefile_targets()
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_every_make_target_exists(name: str) -> None:
+    targets = makefile_targets()
+    used = [match for script in scripts(load(name)) for match in re.findall(r"(?<![\w/.-])make\s+([\w.-]+)", script)]
+    for target in used:
+        assert target in targets, f"{name} runs `make {target}`, which the Makefile does not define"
+
+
+def contracts_invocations(script: str) -> list[list[str]]:
+    """``contracts SUB --opt value ...`` as argument lists, from each line of a script."""
+    found = []
+    for line in script.splitlines():
+        match = re.search(r"(?:^|[\s/])contracts\s+([a-z][\w-]*)(.*)", line)
+        if match and not line.lstrip().startswith("#"):
+            words = shlex.split(re.split(r"\s(?:\||&&|;|>|2>)", match.group(2))[0], comments=True)
+            found.append([match.group(1), *words])
+    return found
+
+
+def check_invocation(arguments: list[str]) -> None:
+    """Fail unless ``contracts`` accepts the subcommand, every option and every choice value."""
+    subcommand, *rest = arguments
+    command = cli.main.commands.get(subcommand)
+    assert command is not None, f"`contracts {subcommand}`: no such subcommand ({sorted(cli.main.commands)})"
+    options = {opt: param for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+    words = iter(rest)
+    for word in words:
+        if not word.startswith("-"):
+            continue
+        name, _, inline = word.partition("=")
+        assert name in options, f"`contracts {subcommand}` has no option {name} (it has {sorted(options)})"
+        param = options[name]
+        if isinstance(param, click.Option) and (param.is_flag or param.count):
+            continue
+        value = inline or next(words, None)
+        assert value is not None, f"{name} needs a value"
+        if isinstance(param.type, click.Choice):
+            assert value in param.type.choices, f"{name} {value}: expected one of {param.type.choices}"
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        pytest.param("contracts drift --target live --out reports", None, id="valid"),
+        pytest.param(".venv/bin/contracts drift --out=reports --vendor nexor", None, id="valid-equals"),
+        pytest.param("contracts drift --output reports", "no option --output", id="unknown-option"),
+        pytest.param("contracts drift --target staging", "expected one of", id="bad-choice"),
+        pytest.param("contracts report --out x", "no such subcommand", id="unknown-subcommand"),
+    ],
+)
+def test_the_invocation_checker_itself(line: str, problem: str | None) -> None:
+    (arguments,) = contracts_invocations(line)
+    if problem is None:
+        check_invocation(arguments)
+    else:
+        with pytest.raises(AssertionError, match=problem):
+            check_invocation(arguments)
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_every_contracts_option_exists(name: str) -> None:
+    for script in scripts(load(name)):
+        for arguments in contracts_invocations(script):
+            check_invocation(arguments)
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_reports_are_summarised_and_uploaded_whatever_happens(name: str) -> None:
+    workflow = load(name)
+    summary = [step for step in steps(workflow) if "$GITHUB_STEP_SUMMARY" in step.get("run", "")]
+    assert summary, "nothing is written to $GITHUB_STEP_SUMMARY"
+    assert all(always_runs(step) for step in summary), "the summary step must run after a failure too"
+    assert any("reports/drift.md" in step["run"] for step in summary)
+    uploads = [step for step in steps(workflow) if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert len(uploads) == 1
+    assert uploads[0]["with"]["path"].rstrip("/") == "reports"
+    assert always_runs(uploads[0]), "the upload must run after a failure too"
+
+
+# --- contract-check.yml -------------------------------------------------------------------------
+
+
+def test_contract_check_runs_on_every_change() -> None:
+    workflow = load(CONTRACT_CHECK)
+    assert {"push", "pull_request"} <= set(triggers(workflow))
+    runs = [step.get("run", "").strip() for step in steps(workflow)]
+    assert runs.index("make test") < runs.index("make check")
+    assert not any("secrets." in script for script in scripts(workflow)), "the per-change check needs no secrets"
+
+
+# --- nightly-drift.yml --------------------------------------------------------------------------
+
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+CRON_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    ("month", 1, 12, {name: number + 1 for number, name in enumerate(MONTHS)}),
+    ("day of week", 0, 6, {name: number for number, name in enumerate(DAYS)}),
+)
+
+
+def cron_problems(expression: str) -> list[str]:
+    """What is wrong with a 5-field cron expression (GitHub's syntax), or nothing."""
+    fields = expression.split()
+    if len(fields) != 5:
+        return [f"{len(fields)} fields instead of 5"]
+    problems = []
+    for text, (label, low, high, names) in zip(fields, CRON_FIELDS, strict=True):
+        for part in text.split(","):
+            match = re.fullmatch(r"(\*|[\w]+(?:-[\w]+)?)(?:/(\d+))?", part.lower())
+            if not match:
+                problems.append(f"{label}: cannot parse {part!r}")
+                continue
+            bounds = [] if match.group(1) == "*" else match.group(1).split("-")
+            for bound in bounds:
+                value = names.get(bound, int(bound) if bound.isdigit() else None)
+                if value is None or not low <= value <= high:
+                    problems.append(f"{label}: {bound!r} is not in {low}-{high}")
+            if match.group(2) is not None and int(match.group(2)) < 1:
+                problems.append(f"{label}: step 0")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("expression", "valid"),
+    [
+        pytest.param("17 3 * * *", True, id="nightly"),
+        pytest.param("0 2 * * mon-fri", True, id="weekdays"),
+        pytest.param("*/15 0-6 1,15 jan *", True, id="lists-ranges-steps"),
+        pytest.param("17 3 * *", False, id="four-fields"),
+        pytest.param("60 3 * * *", False, id="minute-too-big"),
+        pytest.param("0 24 * * *", False, id="hour-too-big"),
+        pytest.param("0 3 0 * *", False, id="day-zero"),
+        pytest.param("0 3 * * funday", False, id="bad-name"),
+        pytest.param("@daily", False, id="macro"),
+    ],
+)
+def test_the_cron_checker_itself(expression: str, valid: bool) -> None:
+    assert (cron_problems(expression) == []) is valid
+
+
+def test_nightly_runs_on_a_schedule_and_on_demand() -> None:
+    on = triggers(load(NIGHTLY))
+    assert "workflow_dispatch" in on
+    schedule = on.get("schedule")
+    assert isinstance(schedule, list), "no schedule"
+    assert schedule, "no schedule"
+    for entry in schedule:
+        assert cron_problems(entry["cron"]) == [], entry["cron"]
+
+
+def test_every_vendor_key_comes_from_the_secret_store() -> None:
+    _, step = drift_step(load(NIGHTLY))
+    env = step.get("env", {})
+    for vendor in VENDORS:
+        for suffix in ("API_KEY", "LEAD_ID"):
+            name = vendor.env(suffix)
+            assert env.get(name) == f"${{{{ secrets.{name} }}}}", f"{name} must come from secrets.{name}"
+        writes = vendor.env("ALLOW_WRITES")
+        assert env.get(writes) == f"${{{{ vars.{writes} }}}}", f"{writes} is a repository variable"
+    assert env.get("POLLYBOT_BASE_URL") == "${{ secrets.POLLYBOT_BASE_URL }}"
+    for name, value in env.items():
+        if name.endswith("API_KEY"):
+            assert str(value).startswith("${{ secrets."), f"{name} is a key: keep it in secrets"
+
+
+def secret_variables(workflow: dict[str, Any]) -> set[str]:
+    found = set()
+    for scope in [workflow, *workflow["jobs"].values(), *steps(workflow)]:
+        for name, value in (scope.get("env") or {}).items():
+            if "secrets." in str(value):
+                found.add(name)
+    return found
+
+
+def echoes_a_secret(script: str, names: set[str]) -> list[str]:
+    """Lines of ``script`` that could print a secret's value."""
+    bad = []
+    for line in script.splitlines():
+        code = line.split("#", 1)[0]
+        if "secrets." in code:
+            bad.append(f"secret expression in a script (use env:): {line.strip()}")
+        if re.search(r"\bset\s+-[a-z]*x", code) or re.search(r"(^|[;&|]\s*)(printenv|env)\s*($|[|;&>])", code):
+            bad.append(f"prints every variable: {line.strip()}")
+        for name in names:
+            if re.search(rf"\$\{{?{name}\b", code):
+                bad.append(f"uses ${name} in a script: {line.strip()}")
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("line", "leaks"),
+    [
+        pytest.param('echo "key is $NEXOR_API_KEY"', True, id="echo"),
+        pytest.param("printf '%s' ${NEXOR_API_KEY}", True, id="printf-braces"),
+        pytest.param("echo ${{ secrets.NEXOR_API_KEY }}", True, id="expression"),
+        pytest.param("set -x", True, id="xtrace"),
+        pytest.param("env | sort", True, id="env-dump"),
+        pytest.param('echo "code=$code" >> "$GITHUB_OUTPUT"', False, id="harmless"),
+        pytest.param('if [ -z "${!name}" ]; then unset "$name"; fi', False, id="indirect-emptiness-test"),
+    ],
+)
+def test_the_secret_echo_checker_itself(line: str, leaks: bool) -> None:
+    assert bool(echoes_a_secret(line, {"NEXOR_API_KEY"})) is leaks
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_no_secret_value_is_echoed(name: str) -> None:
+    workflow = load(name)
+    names = secret_variables(workflow)
+    for script in scripts(workflow):
+        assert echoes_a_secret(script, names) == []
+
+
+def test_secrets_reach_only_the_drift_step() -> None:
+    workflow = load(NIGHTLY)
+    _, drift = drift_step(workflow)
+    for scope in [workflow, *workflow["jobs"].values(), *steps(workflow)]:
+        if scope is not drift:
+            assert "secrets." not in str(scope.get("env", {}))
+            assert "secrets." not in str(scope.get("with", {}))
+
+
+def test_nightly_runs_the_live_drift_and_keeps_going_after_it() -> None:
+    workflow = load(NIGHTLY)
+    index, step = drift_step(workflow)
+    (arguments,) = contracts_invocations(step["run"])
+    assert arguments[:1] == ["drift"]
+    assert "--target" in arguments
+    assert arguments[arguments.index("--target") + 1] == "live"
+    assert "--out" in arguments
+    assert arguments[arguments.index("--out") + 1] == "reports"
+    assert "set +e" in step["run"], "the drift command's exit code must be captured, not abort the step"
+    assert step.get("id"), "later steps read the drift step's exit code through its id"
+    later = steps(workflow)[index + 1 :]
+    assert later, "nothing runs after the drift step"
+    for follower in later:
+        assert always_runs(follower), f"step {follower.get('name')!r} must run even when the drift failed"
+    install = "\n".join(scripts(workflow)[: scripts(workflow).index(step["run"])])
+    assert "pip install" in install
+    assert "constraints.txt" in install
+
+
+def test_nightly_carries_the_history_from_night_to_night() -> None:
+    workflow = load(NIGHTLY)
+    all_steps = steps(workflow)
+    index, _ = drift_step(workflow)
+    history = "reports/history-live.json"  # contracts drift's default: OUT/history-TARGET.json
+    (restore,) = [s for s in all_steps if s.get("uses", "").startswith("actions/cache/restore@")]
+    (save,) = [s for s in all_steps if s.get("uses", "").startswith("actions/cache/save@")]
+    assert all_steps.index(restore) < index < all_steps.index(save)
+    assert restore["with"]["path"] == save["with"]["path"] == history
+    prefix = restore["with"]["restore-keys"].strip()
+    assert save["with"]["key"].startswith(prefix)
+    assert restore["with"]["key"].startswith(prefix)
+    assert "github.run_id" in save["with"]["key"], "each night saves under a new key (cache entries are immutable)"
+    assert always_runs(save)
+
+
+def test_the_ci_readme_lists_every_secret_and_variable() -> None:
+    text = (CI / "README.md").read_text(encoding="utf-8")
+    assert ".github/workflows" in text
+    _, step = drift_step(load(NIGHTLY))
+    for name in step["env"]:
+        assert f"`{name}`" in text, f"ci/README.md does not mention {name}"
+
+
+# --- running the nightly's shell steps ----------------------------------------------------------
+
+STUB = """#!/bin/sh
+state() { if printenv "$1" > /dev/null; then echo set; else echo unset; fi; }
+echo "stub: NEXOR_API_KEY is $(state NEXOR_API_KEY), AURA_API_KEY is $(state AURA_API_KEY)"
+mkdir -p reports && echo "# report" > reports/drift.md && echo "{}" > reports/history-live.json
+leak="SECRET LEAK: the value of NEXOR_API_KEY appears in reports/drift.md; the run fails"
+if [ -n "$STUB_LEAK" ]; then echo "$leak" >&2; fi
+exit "$STUB_CODE"
+"""
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    output = cwd / "github-output"
+    output.write_text("", encoding="utf-8")
+    completed = subprocess.run(
+        [*GITHUB_BASH, "-c", script],
+        cwd=cwd,
+        env={"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(output), **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    values = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines() if "=" in line)
+    return completed, values
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    stub = tmp_path / ".venv" / "bin" / "contracts"
+    stub.parent.mkdir(parents=True)
+    stub.write_text(STUB, encoding="utf-8")
+    stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
+    return tmp_path
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 3])
+def test_the_drift_step_records_the_exit_code_without_failing(workspace: Path, code: int) -> None:
+    _, step = drift_step(load(NIGHTLY))
+    completed, outputs = run_step(
+        step["run"], workspace, {"STUB_CODE": str(code), "NEXOR_API_KEY": "k", "AURA_API_KEY": ""}
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert outputs["code"] == str(code)
+    assert "leak" not in outputs
+    assert "NEXOR_API_KEY is set, AURA_API_KEY is unset" in completed.stdout, "empty secrets must be unset"
+    assert (workspace / "reports" / "drift.md").read_text(encoding="utf-8") == "# report\n"
+
+
+def test_the_drift_step_never_publishes_a_leaking_report(workspace: Path) -> None:
+    _, step = drift_step(load(NIGHTLY))
+    completed, outputs = run_step(step["run"], workspace, {"STUB_CODE": "2", "STUB_LEAK": "1"})
+    assert completed.returncode == 0, completed.stderr
+    assert outputs == {"code": "2", "leak": "true"}
+    assert [path.name for path in (workspace / "reports").iterdir()] == ["drift.md"]
+    assert "deleted before upload" in (workspace / "reports" / "drift.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("code", "fails", "annotation"),
+    [
+        pytest.param("0", False, None, id="ok"),
+        pytest.param("1", True, "::error title=Contract failure::", id="contract-failure"),
+        pytest.param("2", True, "::error title=Setup error::", id="setup-error"),
+        pytest.param("3", False, "::warning title=Drift check inconclusive::", id="inconclusive"),
+        pytest.param("", True, "::error title=Drift check did not run::", id="did-not-run"),
+        pytest.param("137", True, "::error title=Drift check crashed::", id="killed"),
+    ],
+)
+def test_the_verdict_step_fails_only_on_contract_failure_and_broken_setup(
+    tmp_path: Path, code: str, fails: bool, annotation: str | None
+) -> None:
+    workflow = load(NIGHTLY)
+    (verdict,) = [step for step in steps(workflow) if "steps.drift.outputs.code" in str(step.get("env", {}))]
+    assert verdict is steps(workflow)[-1], "the verdict comes last, after the summary, upload and history"
+    completed, _ = run_step(verdict["run"], tmp_path, {"CODE": code})
+    assert (completed.returncode != 0) is fails
+    if annotation:
+        assert annotation in completed.stdout
+    else:
+        assert "::" not in completed.stdout

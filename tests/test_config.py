@@ -1,0 +1,123 @@
+"""Live configuration from the environment and .env: clear one-line errors, skips that name variables."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.config import configured_redactor, live_target, run_limits
+from contracts.context import load_spec
+from contracts.errors import ConfigError, MissingCredentials
+from contracts.model import Capability
+from contracts.redaction import MASK
+from contracts.vendors import VENDORS, get_vendor
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    """Every test starts without vendor or run configuration from the developer's environment."""
+    for vendor in VENDORS:
+        for suffix in ("BASE_URL", "API_KEY", "LEAD_ID", "RESTRICTED_API_KEY", "ALLOW_WRITES", "ALLOW_OUTREACH",
+                       "REQUEST_BUDGET", "WORKFLOW_ID"):  # fmt: skip
+            monkeypatch.delenv(vendor.env(suffix), raising=False)
+    for name in ("MAX_EXAMPLES", "CONNECT_TIMEOUT", "READ_TIMEOUT", "RETRIES", "TIME_BUDGET", "MAX_BODY_BYTES"):
+        monkeypatch.delenv(f"CONTRACTS_{name}", raising=False)
+    return monkeypatch
+
+
+def target_for(name: str, **kwargs):
+    vendor = get_vendor(name)
+    return live_target(vendor, load_spec(vendor), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "variables"),
+    [
+        ("nexor", ("NEXOR_API_KEY",)),
+        ("pollybot", ("POLLYBOT_API_KEY", "POLLYBOT_BASE_URL")),
+        ("dialnexa", ("DIALNEXA_API_KEY",)),
+        ("aura", ("AURA_API_KEY",)),
+    ],
+)
+def test_a_vendor_without_a_key_is_skipped_naming_the_variables(vendor, variables):
+    with pytest.raises(MissingCredentials) as caught:
+        target_for(vendor)
+    assert caught.value.variables == variables
+    assert str(caught.value) == f"{vendor}: not configured: set {', '.join(variables)}"
+
+
+def test_pollybot_needs_its_workspace_host(clean_env):
+    clean_env.setenv("POLLYBOT_API_KEY", "sk-workspace_" + "a" * 51)
+    with pytest.raises(MissingCredentials, match="POLLYBOT_BASE_URL"):
+        target_for("pollybot")
+
+
+def test_defaults_come_from_the_spec_and_the_documented_limits(clean_env):
+    clean_env.setenv("AURA_API_KEY", "aura_pk_live_abcdefghijklmnop")
+    clean_env.setenv("AURA_LEAD_ID", "550e8400-e29b-41d4-a716-446655440000")
+    target = target_for("aura")
+    assert target.base_url == "https://api.aura-app.ai"
+    assert target.api_key.reveal() == "aura_pk_live_abcdefghijklmnop"
+    assert "abcdefghijklmnop" not in repr(target)
+    assert target.limits.rate_limit == get_vendor("aura").rate_limit
+    assert target.limits.max_examples == 5
+    assert target.capabilities == frozenset({Capability.KNOWN_LEAD})
+
+
+def test_base_url_flags_budget_and_variables(clean_env):
+    clean_env.setenv("NEXOR_API_KEY", "nxr_live_abcdefghijklmnop")
+    clean_env.setenv("NEXOR_BASE_URL", "http://127.0.0.1:9/nexor/api/public/")
+    clean_env.setenv("NEXOR_ALLOW_WRITES", "1")
+    clean_env.setenv("NEXOR_REQUEST_BUDGET", "42")
+    clean_env.setenv("NEXOR_WORKFLOW_ID", "0b7d3c2a-1e4f-4a5b-8c6d-7e8f9a0b1c2d")
+    clean_env.setenv("CONTRACTS_MAX_EXAMPLES", "3")
+    target = target_for("nexor")
+    assert target.base_url == "http://127.0.0.1:9/nexor/api/public"
+    assert target.allows(Capability.WRITES)
+    assert not target.allows(Capability.OUTREACH)
+    assert not target.allows(Capability.UNDOCUMENTED_METHODS)
+    assert target.limits.request_budget == 42
+    assert target.limits.max_examples == 3
+    assert target.variables == {"workflow_id": "0b7d3c2a-1e4f-4a5b-8c6d-7e8f9a0b1c2d"}
+
+
+def test_values_come_from_a_dotenv_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DIALNEXA_API_KEY=key_abc:def0123456789\nDIALNEXA_LEAD_ID=lead_abc123\n")
+    target = target_for("dialnexa", env_file=env_file)
+    assert target.api_key.reveal() == "key_abc:def0123456789"
+    assert target.lead_id == "lead_abc123"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("NEXOR_REQUEST_BUDGET", "lots", "NEXOR_REQUEST_BUDGET: Input should be a valid integer"),
+        ("NEXOR_ALLOW_WRITES", "perhaps", "NEXOR_ALLOW_WRITES: Input should be a valid boolean"),
+        ("CONTRACTS_READ_TIMEOUT", "-1", "CONTRACTS_READ_TIMEOUT: Input should be greater than 0"),
+        ("NEXOR_BASE_URL", "api.getnexor.ai", "NEXOR_BASE_URL must be an http(s) URL"),
+    ],
+    ids=["budget", "flag", "timeout", "url"],
+)
+def test_bad_values_give_one_line_config_errors(clean_env, name, value, message):
+    clean_env.setenv("NEXOR_API_KEY", "nxr_live_abcdefghijklmnop")
+    clean_env.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        target_for("nexor")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert "abcdefghijklmnop" not in str(caught.value)
+
+
+def test_run_limits_from_the_environment(clean_env):
+    clean_env.setenv("CONTRACTS_TIME_BUDGET", "60")
+    clean_env.setenv("CONTRACTS_RETRIES", "0")
+    limits = run_limits()
+    assert (limits.time_budget, limits.retries) == (60.0, 0)
+
+
+def test_the_redactor_knows_every_configured_key_before_anything_runs(clean_env, tmp_path):
+    clean_env.setenv("AURA_API_KEY", "aura_pk_live_fromenvironment")
+    env_file = tmp_path / ".env"
+    env_file.write_text("DIALNEXA_RESTRICTED_API_KEY=key_r:fromdotenvfile\n")
+    redactor = configured_redactor(VENDORS, env_file)
+    assert redactor.scrub("a aura_pk_live_fromenvironment b key_r:fromdotenvfile") == f"a {MASK} b {MASK}"
