@@ -22,8 +22,8 @@ What the vendor gets *wrong* is neither: it is a ``Finding`` (see findings.py).
 from __future__ import annotations
 
 
-class ContractSuiteError(Exception):
-    """Our setup is wrong; nothing can be concluded about the vendor."""
+class _VendorMessage(Exception):
+    """A one-line message, prefixed with the vendor it concerns when there is one."""
 
     def __init__(self, message: str, *, vendor: str | None = None) -> None:
         super().__init__(message)
@@ -33,6 +33,10 @@ class ContractSuiteError(Exception):
     def __str__(self) -> str:
         prefix = f"{self.vendor}: " if self.vendor else ""
         return f"{prefix}{self.message}"
+
+
+class ContractSuiteError(_VendorMessage):
+    """Our setup is wrong; nothing can be concluded about the vendor."""
 
 
 class SpecError(ContractSuiteError):
@@ -68,17 +72,8 @@ class UnsafeRequest(ContractSuiteError):
     """A request that could trigger real-world side effects was about to be sent to a live vendor."""
 
 
-class VendorFault(Exception):
+class VendorFault(_VendorMessage):
     """The vendor could not be reached or did not answer usefully; results are inconclusive."""
-
-    def __init__(self, message: str, *, vendor: str | None = None) -> None:
-        super().__init__(message)
-        self.vendor = vendor
-        self.message = message
-
-    def __str__(self) -> str:
-        prefix = f"{self.vendor}: " if self.vendor else ""
-        return f"{prefix}{self.message}"
 
 
 class VendorUnreachable(VendorFault):

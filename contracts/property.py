@@ -76,7 +76,7 @@ def prepare_schema_document(ctx: RunContext) -> dict[str, Any]:
     return raw
 
 
-def _config(ctx: RunContext, *, phases: tuple[str, ...], stateful: bool) -> Any:
+def _config(ctx: RunContext, *, phases: tuple[str, ...], stateful: bool, only: str | None) -> Any:
     scheme = ctx.spec.security_scheme(ctx.vendor.security_scheme)
     key = ctx.target.api_key.reveal()
     credential = {"bearer": key} if scheme.get("type") == "http" else {"api_key": key}
@@ -84,13 +84,19 @@ def _config(ctx: RunContext, *, phases: tuple[str, ...], stateful: bool) -> Any:
     coverage: dict[str, Any] = {"enabled": "coverage" in phases}
     if not ctx.target.allows(Capability.UNDOCUMENTED_METHODS):
         coverage["unexpected-methods"] = SAFE_UNEXPECTED_METHODS
-    exclusions = [
+    exclusions: list[dict[str, Any]] = [
         {
             "include-operation-id": ctx.spec.operation(item.operation).operation_id,
             "checks": {item.check: {"enabled": False}},
         }
         for item in ctx.vendor.check_exclusions
     ]
+    if only is not None:
+        # Narrowing through `[[operations]] enabled = false`, not `schema.include()`: schemathesis ORs an
+        # include filter with the filter its `[[operations]]` entries install, which would select everything.
+        others = [operation.operation_id for operation in ctx.spec.operations if operation.label != only]
+        if others:
+            exclusions.append({"include-operation-id": others, "enabled": False})
     return SchemathesisConfig.from_dict(
         {
             "auth": {"openapi": {ctx.vendor.security_scheme: credential}},
@@ -115,10 +121,16 @@ def _config(ctx: RunContext, *, phases: tuple[str, ...], stateful: bool) -> Any:
 
 
 def build_schema(
-    ctx: RunContext, *, phases: tuple[str, ...] = TEST_PHASES, stateful: bool = False, source: str = "schemathesis"
+    ctx: RunContext,
+    *,
+    phases: tuple[str, ...] = TEST_PHASES,
+    stateful: bool = False,
+    only: str | None = None,
+    source: str = "schemathesis",
 ) -> Any:
+    """The schemathesis schema for this run; ``only`` narrows it to one operation label."""
     schema = schemathesis.openapi.from_dict(
-        prepare_schema_document(ctx), config=_config(ctx, phases=phases, stateful=stateful)
+        prepare_schema_document(ctx), config=_config(ctx, phases=phases, stateful=stateful, only=only)
     )
     schema.app = SchemathesisBridge(ctx.client, server_path=ctx.spec.server_path, source=source)
     forbidden = {} if ctx.target.allows(Capability.OUTREACH) else ctx.vendor.outreach_fields
@@ -161,9 +173,7 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
     name = "stateful" if stateful else f"property:{operation}"
     outcome = Outcome(name=f"schemathesis:{name}")
     phases = () if stateful else TEST_PHASES
-    schema = build_schema(ctx, phases=phases, stateful=stateful, source=outcome.name)
-    if operation is not None:
-        schema = schema.include(operation_id=ctx.spec.operation(operation).operation_id)
+    schema = build_schema(ctx, phases=phases, stateful=stateful, only=operation, source=outcome.name)
     engine_errors: list[str] = []
     findings: list[Finding] = []
     for event in from_schema(schema).execute():

@@ -10,7 +10,7 @@ from contracts.context import RUN_MARKER_KEY, load_spec, open_run
 from contracts.errors import ContractSuiteError
 from contracts.fakes._core import AcceptAnyKey
 from contracts.findings import Kind, Severity
-from contracts.model import Capability
+from contracts.model import Capability, CheckExclusion
 from contracts.property import ADVISORY_CHECKS, prepare_schema_document, run_property
 from contracts.runner import plan_units, run_unit
 from contracts.targets import fake_target
@@ -106,3 +106,33 @@ def test_our_own_bugs_surface_instead_of_becoming_findings(monkeypatch):
     monkeypatch.setattr(ctx.client, "request", broken)
     with pytest.raises(ContractSuiteError, match="RuntimeError: a bug in the suite"):
         run_property(ctx, operation="GET /leads/{id}")
+
+
+def test_a_check_that_does_not_apply_is_excluded_per_operation_with_its_reason():
+    # Data, not code: the exclusion names the operation, the check and why (shown in reports).
+    excluded = dataclasses.replace(
+        NEXOR,
+        check_exclusions=(
+            CheckExclusion(operation="GET /leads/{id}", check="ignored_auth", reason="example: probes not allowed"),
+        ),
+    )
+    spec = load_spec(excluded)
+    target = fake_target(excluded.fake(defects=[AcceptAnyKey()]), base_url=spec.server_url).with_limits(max_examples=5)
+    ctx = open_run(excluded, target, spec=spec)
+    read = {f.check for f in run_property(ctx, operation="GET /leads/{id}").findings}
+    create = {f.check for f in run_property(ctx, operation="POST /leads").findings}
+    assert "ignored_auth" not in read
+    assert "ignored_auth" in create  # only the named operation is excluded
+
+
+@pytest.mark.parametrize("with_exclusions", [False, True], ids=["plain", "with-check-exclusions"])
+def test_a_property_run_tests_only_its_own_operation(with_exclusions):
+    vendor = NEXOR
+    if with_exclusions:
+        vendor = dataclasses.replace(
+            NEXOR, check_exclusions=(CheckExclusion(operation="POST /leads", check="ignored_auth", reason="test"),)
+        )
+    spec = load_spec(vendor)
+    ctx = open_run(vendor, fake_target(vendor.fake(), base_url=spec.server_url).with_limits(max_examples=5), spec=spec)
+    run_property(ctx, operation="GET /leads/{id}")
+    assert {e.operation for e in ctx.client.exchanges} <= {"GET /leads/{id}", None}
