@@ -35,8 +35,9 @@ from contracts.fakes.nexor import NexorFake
 from contracts.model import Capability
 from contracts.redaction import Redactor, Secret
 from contracts.spec import Spec
-from contracts.targets import RunLimits, Target, TargetKind, fake_target, http_target
+from contracts.targets import RunLimits, Target, fake_target, http_target
 from contracts.vendors import get_vendor
+from tests.fixtures.transports import respx_target as scripted_target
 
 AURA = get_vendor("aura")
 AURA_SPEC = load_spec(AURA)
@@ -49,17 +50,7 @@ FAST = {"connect_timeout": 0.05, "read_timeout": 0.1}
 
 def respx_target(spec: Spec, side_effect: Any, *, api_key: str = KEY, **limits: Any) -> tuple[Target, respx.Route]:
     """A target whose every request goes to one respx route with ``side_effect`` (respx's scripting)."""
-    router = respx.Router(base_url=spec.server_url, assert_all_mocked=True, assert_all_called=False)
-    route = router.route().mock(side_effect=side_effect)
-    target = Target(
-        kind=TargetKind.LIVE,
-        name="respx",
-        base_url=spec.server_url,
-        transport=httpx.MockTransport(router.handler),
-        api_key=Secret(api_key),
-        limits=RunLimits(**{**FAST, **limits}),
-    )
-    return target, route
+    return scripted_target(spec, side_effect, api_key=api_key, limits=RunLimits(**{**FAST, **limits}))
 
 
 class Clients:

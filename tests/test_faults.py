@@ -27,10 +27,10 @@ from contracts.fakes.nexor import NexorFake
 from contracts.findings import Kind, Severity
 from contracts.model import Capability
 from contracts.probes import run_probe
-from contracts.redaction import Secret
 from contracts.runner import Status, plan_units, run_vendor
-from contracts.targets import RunLimits, Target, TargetKind, fake_target
+from contracts.targets import RunLimits, Target, fake_target
 from contracts.vendors import get_vendor
+from tests.fixtures.transports import respx_target as scripted_target
 
 AURA = get_vendor("aura")
 AURA_SPEC = load_spec(AURA)
@@ -69,7 +69,6 @@ def scripted(script: Script) -> tuple[Target, respx.Route]:
     """A live-like target whose respx route asks ``script`` first (by request number, from 1): an exception
     to raise, a response to answer, or None to let a healthy Aura fake answer."""
     fake = AuraFake()
-    router = respx.Router(base_url=AURA_SPEC.server_url, assert_all_mocked=True, assert_all_called=False)
     served = 0
 
     def side_effect(request: httpx.Request) -> httpx.Response:
@@ -82,18 +81,14 @@ def scripted(script: Script) -> tuple[Target, respx.Route]:
             raise answer
         return answer if answer is not None else fake.httpx_handler(request)
 
-    route = router.route().mock(side_effect=side_effect)
-    target = Target(
-        kind=TargetKind.LIVE,
-        name="respx",
-        base_url=AURA_SPEC.server_url,
-        transport=httpx.MockTransport(router.handler),
-        api_key=Secret(AuraFake.api_key),
+    return scripted_target(
+        AURA_SPEC,
+        side_effect,
+        api_key=AuraFake.api_key,
         lead_id=AuraFake.known_lead_id,
         capabilities=frozenset({Capability.KNOWN_LEAD}),
         limits=RunLimits(**LIMITS),
     )
-    return target, route
 
 
 def always(answer: Any) -> Script:

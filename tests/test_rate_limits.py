@@ -27,10 +27,11 @@ from contracts.fakes._core import RateLimit
 from contracts.fakes.aura import AuraFake
 from contracts.findings import Severity
 from contracts.model import Capability, RateLimitPolicy
-from contracts.redaction import Redactor, Secret
+from contracts.redaction import Redactor
 from contracts.runner import Status, plan_units, run_vendor
-from contracts.targets import LIVE_LIMITS, RunLimits, Target, TargetKind, fake_target
+from contracts.targets import LIVE_LIMITS, RunLimits, Target, fake_target
 from contracts.vendors import get_vendor
+from tests.fixtures.transports import respx_target as scripted_target
 
 AURA = get_vendor("aura")
 AURA_SPEC = load_spec(AURA)
@@ -60,19 +61,14 @@ def ok(request: httpx.Request | None = None, **headers: str) -> httpx.Response:
 
 
 def respx_target(side_effect: Any, **limits: Any) -> tuple[Target, respx.Route]:
-    router = respx.Router(base_url=AURA_SPEC.server_url, assert_all_mocked=True, assert_all_called=False)
-    route = router.route().mock(side_effect=side_effect)
-    target = Target(
-        kind=TargetKind.LIVE,
-        name="respx",
-        base_url=AURA_SPEC.server_url,
-        transport=httpx.MockTransport(router.handler),
-        api_key=Secret(AuraFake.api_key),
+    return scripted_target(
+        AURA_SPEC,
+        side_effect,
+        api_key=AuraFake.api_key,
         lead_id=AuraFake.known_lead_id,
         capabilities=frozenset({Capability.KNOWN_LEAD}),
         limits=RunLimits(**{**FAST, **limits}),
     )
-    return target, route
 
 
 def behind_respx(script: Callable[[httpx.Response, int], httpx.Response], **limits: Any) -> tuple[Target, respx.Route]:
