@@ -147,9 +147,6 @@ def _explain(error: ValidationError) -> Iterator[ValidationError]:
         for errors in by_branch.values()
         if not (len(errors) == 1 and errors[0].validator == "type" and errors[0].validator_value == "null")
     ]
-    if error.validator == "oneOf" and not candidates:
-        yield error
-        return
     if not candidates:
         yield error
         return
