@@ -8,7 +8,7 @@ documented 2xx and 404), and on
 targets where outreach is not allowed the fields that trigger it are stripped
 from generated bodies. Credentials go in through the spec's security scheme
 (``auth.openapi``), which schemathesis masks and uses for ``ignored_auth``.
-Every request goes through the ``SchemathesisBridge`` to our client.
+Every request goes through the ``ClientTransport`` to our client.
 
 Check failures become findings. Checks about input the docs say nothing about
 are advisory (``input_not_rejected`` warnings); the rest break the contract.
@@ -36,7 +36,7 @@ from schemathesis.openapi.checks import (
     UndefinedStatusCode,
 )
 
-from contracts.bridge import SchemathesisBridge
+from contracts.bridge import ClientTransport, install
 from contracts.conformance import CheckContext, ObservedResponse, check_response
 from contracts.context import RUN_MARKER_KEY, RunContext
 from contracts.errors import ContractSuiteError, UnsafeRequest, VendorFault
@@ -56,6 +56,9 @@ SAFE_UNEXPECTED_METHODS = ["options", "trace"]
 def prepare_schema_document(ctx: RunContext) -> dict[str, Any]:
     """The spec as schemathesis should see it for this run (see the module docstring)."""
     raw = ctx.spec.copy_raw()
+    # A relative server URL: cases go to the ClientTransport, and schemathesis's own capability probes,
+    # which would use a raw `requests` session, are skipped (they need an absolute URL).
+    raw["servers"] = [{"url": ctx.spec.server_path or "/"}]
     for path_item in raw.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict):
@@ -132,7 +135,7 @@ def build_schema(
     schema = schemathesis.openapi.from_dict(
         prepare_schema_document(ctx), config=_config(ctx, phases=phases, stateful=stateful, only=only)
     )
-    schema.app = SchemathesisBridge(ctx.client, server_path=ctx.spec.server_path, source=source)
+    install(schema, ClientTransport(ctx.client, server_path=ctx.spec.server_path, source=source))
     forbidden = {} if ctx.target.allows(Capability.OUTREACH) else ctx.vendor.outreach_fields
     markers = ctx.vendor.marker_pointer
 
