@@ -79,11 +79,15 @@ class ClientTransport(RequestsTransport):
         path = parts.path
         if self.server_path and path.startswith(self.server_path):
             path = path[len(self.server_path) :] or "/"
-        body = prepared.body.encode("utf-8") if isinstance(prepared.body, str) else prepared.body
+        body = _body_bytes(prepared.body)
         exchange = self.client.request(
             prepared.method or "GET",
             path,
-            headers={name: value for name, value in prepared.headers.items() if name.lower() not in _NOT_FORWARDED},
+            headers={
+                name: value if isinstance(value, str) else value.decode("latin-1")
+                for name, value in prepared.headers.items()
+                if name.lower() not in _NOT_FORWARDED
+            },
             params=parts.query or None,
             content=body or None,
             source=self.source,
@@ -101,6 +105,15 @@ class ClientTransport(RequestsTransport):
             message=_reason(status),
             encoding=get_encoding_from_headers(CaseInsensitiveDict(exchange.response_headers)),
         )
+
+
+def _body_bytes(body: object) -> bytes | None:
+    """``requests`` prepares a body as text or bytes (multipart included); nothing else reaches us."""
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    raise TypeError(f"cannot send a streamed request body ({type(body).__name__})")
 
 
 def _reason(status: int) -> str:
