@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 import sys
-import traceback
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from contracts.config import configured_redactor, live_target
-from contracts.context import load_spec
-from contracts.errors import ConfigError, ContractSuiteError, MissingCredentials
 from contracts.model import Vendor
-from contracts.redaction import RedactingFilter, Redactor, quarantine
-from contracts.report.console import render_console
-from contracts.report.history import build_report, load_history, save_history
-from contracts.report.model import ExitCode
-from contracts.report.render import write_reports
-from contracts.runner import Status, VendorResult, run_vendor, skipped_result
-from contracts.targets import Target, fake_target
 from contracts.vendors import VENDORS
+
+if TYPE_CHECKING:
+    from contracts.redaction import Redactor
+    from contracts.report.model import ExitCode
+    from contracts.targets import Target
+
+# Only click and the vendor records are imported up front, so `contracts --help` answers at once; each
+# command imports the engine, the reports and the fakes when it runs (see benchmarks/README.md).
 
 VENDOR_NAMES = [vendor.name for vendor in VENDORS]
 
@@ -31,9 +27,13 @@ def _selected(names: tuple[str, ...]) -> list[Vendor]:
 
 
 def _target(vendor: Vendor, kind: str, env_file: Path | None, max_examples: int | None) -> Target:
+    from contracts.config import budget, live_target
+    from contracts.context import load_spec
+    from contracts.targets import FAKE_LIMITS, fake_target
+
     spec = load_spec(vendor)
     target = (
-        fake_target(vendor.fake(), base_url=spec.server_url)
+        fake_target(vendor.fake(), base_url=spec.server_url, limits=budget(FAKE_LIMITS, env_file))
         if kind == "fake"
         else live_target(vendor, spec, env_file=env_file)
     )
@@ -86,7 +86,7 @@ def main() -> None:
     "--max-examples",
     type=click.IntRange(min=1),
     default=None,
-    help="Hypothesis examples per operation (default: 25 on fakes, CONTRACTS_MAX_EXAMPLES or 5 live).",
+    help="Hypothesis examples per operation (default: CONTRACTS_MAX_EXAMPLES, else 25 on fakes and 5 live).",
 )
 def drift(
     target_kind: str,
@@ -102,6 +102,11 @@ def drift(
     error, 3 inconclusive (a vendor unreachable or rate-limited beyond its budget), 4 an internal error
     (a bug in the suite itself, never vendor drift).
     """
+    import traceback
+
+    from contracts.config import configured_redactor
+    from contracts.report.model import ExitCode
+
     redactor = configured_redactor(VENDORS, env_file)
     try:
         code = _drift(redactor, target_kind, vendor_names, out, history_path, env_file, max_examples)
@@ -121,6 +126,16 @@ def _drift(
     env_file: Path,
     max_examples: int | None,
 ) -> ExitCode:
+    import logging
+    import uuid
+
+    from contracts.errors import ConfigError, ContractSuiteError, MissingCredentials
+    from contracts.redaction import RedactingFilter, quarantine
+    from contracts.report.console import render_console
+    from contracts.report.history import build_report, load_history, save_history
+    from contracts.report.render import write_reports
+    from contracts.runner import Status, VendorResult, run_vendor, skipped_result
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter(redactor))

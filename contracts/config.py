@@ -13,8 +13,15 @@ For each vendor ``V`` (``NEXOR``, ``POLLYBOT``, ``DIALNEXA``, ``AURA``):
 ``V_<NAME>``                values scenarios need (e.g. ``NEXOR_ASSIGNABLE_WORKFLOW_ID``)
 ==========================  =============================================================
 
-Run-wide: ``CONTRACTS_MAX_EXAMPLES``, ``CONTRACTS_CONNECT_TIMEOUT``, ``CONTRACTS_READ_TIMEOUT``,
-``CONTRACTS_RETRIES``, ``CONTRACTS_TIME_BUDGET`` (seconds per vendor), ``CONTRACTS_MAX_BODY_BYTES``.
+Run-wide: ``CONTRACTS_MAX_EXAMPLES``, ``CONTRACTS_PHASES``, ``CONTRACTS_CONNECT_TIMEOUT``,
+``CONTRACTS_READ_TIMEOUT``, ``CONTRACTS_RETRIES``, ``CONTRACTS_TIME_BUDGET`` (seconds per vendor),
+``CONTRACTS_MAX_BODY_BYTES``.
+
+``CONTRACTS_MAX_EXAMPLES`` and ``CONTRACTS_PHASES`` (a comma-separated subset of
+``examples,coverage,fuzzing``) set the property units' budget for the fakes as
+well as for live runs: ``CONTRACTS_MAX_EXAMPLES=1000`` is the deep run of the
+nightly CI; unset, fakes run all three phases with 25 examples per operation
+and live runs only the docs' examples (see ``LIVE_LIMITS``).
 """
 
 from __future__ import annotations
@@ -53,7 +60,8 @@ class _RunEnv(BaseSettings):
         env_prefix="CONTRACTS_", extra="ignore", env_file_encoding="utf-8", env_ignore_empty=True
     )
 
-    max_examples: int = Field(default=LIVE_LIMITS.max_examples, ge=1)
+    max_examples: int | None = Field(default=None, ge=1)
+    phases: str | None = None
     connect_timeout: float = Field(default=LIVE_LIMITS.connect_timeout, gt=0)
     read_timeout: float = Field(default=LIVE_LIMITS.read_timeout, gt=0)
     retries: int = Field(default=LIVE_LIMITS.retries, ge=0)
@@ -67,14 +75,40 @@ def _one_line(error: ValidationError, prefix: str) -> str:
     return f"{name}: {first['msg']} (got {first.get('input')!r})"
 
 
-def run_limits(env_file: Path | None = None) -> RunLimits:
+PHASES = ("examples", "coverage", "fuzzing")
+
+
+def _run_env(env_file: Path | None) -> _RunEnv:
     try:
-        run = _RunEnv(_env_file=env_file)  # type: ignore[call-arg]
+        return _RunEnv(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
         raise ConfigError(_one_line(exc, "CONTRACTS_")) from None
+
+
+def _phases(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    phases = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [phase for phase in phases if phase not in PHASES]
+    if unknown or not phases:
+        raise ConfigError(f"CONTRACTS_PHASES: expected a comma-separated subset of {','.join(PHASES)} (got {value!r})")
+    return phases
+
+
+def budget(limits: RunLimits, env_file: Path | None = None) -> RunLimits:
+    """``limits`` with the property budget from ``CONTRACTS_MAX_EXAMPLES`` and ``CONTRACTS_PHASES``, when set."""
+    run = _run_env(env_file)
     return replace(
-        LIVE_LIMITS,
-        max_examples=run.max_examples,
+        limits,
+        max_examples=run.max_examples or limits.max_examples,
+        phases=_phases(run.phases, limits.phases),
+    )
+
+
+def run_limits(env_file: Path | None = None) -> RunLimits:
+    run = _run_env(env_file)
+    return replace(
+        budget(LIVE_LIMITS, env_file),
         connect_timeout=run.connect_timeout,
         read_timeout=run.read_timeout,
         retries=run.retries,

@@ -8,17 +8,30 @@ particular vendor.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contracts.findings import Kind
 
+if TYPE_CHECKING:
+    import httpx
+
 SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
+
+
+def lazy_fake(module: str, name: str) -> Callable[..., FakeService]:
+    """A fake's constructor, imported on first call: vendor data stays cheap to import (``contracts --help``)."""
+
+    def build(*args: Any, **kwargs: Any) -> FakeService:
+        factory: Callable[..., FakeService] = getattr(importlib.import_module(module), name)
+        return factory(*args, **kwargs)
+
+    build.__qualname__ = f"lazy_fake({module}:{name})"
+    return build
 
 
 class FakeService(Protocol):

@@ -175,7 +175,7 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
     """Run schemathesis on one operation (examples, coverage, fuzzing) or, with ``stateful``, over the links."""
     name = "stateful" if stateful else f"property:{operation}"
     outcome = Outcome(name=f"schemathesis:{name}")
-    phases = () if stateful else TEST_PHASES
+    phases = () if stateful else ctx.target.limits.phases
     schema = build_schema(ctx, phases=phases, stateful=stateful, only=operation, source=outcome.name)
     engine_errors: list[str] = []
     findings: list[Finding] = []

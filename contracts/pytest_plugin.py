@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.config import configured_redactor, live_target
+from contracts.config import budget, configured_redactor, live_target
 from contracts.context import RunContext, load_spec, open_run
 from contracts.errors import ConfigError, ContractSuiteError, MissingCredentials, VendorFault
 from contracts.findings import Finding
@@ -30,7 +30,7 @@ from contracts.redaction import RedactingFilter, Redactor, quarantine
 from contracts.report.history import build_report, load_history, save_history
 from contracts.report.render import write_reports
 from contracts.runner import Status, Unit, VendorResult, finish, run_unit, skipped_result
-from contracts.targets import Target, fake_target
+from contracts.targets import FAKE_LIMITS, Target, fake_target
 from contracts.vendors import VENDORS
 
 
@@ -139,7 +139,8 @@ def _open(config: pytest.Config, vendor: Vendor, target_name: str) -> SessionRun
         spec = load_spec(vendor)
         target: Target
         if target_name == "fake":
-            target = fake_target(vendor.fake(), base_url=spec.server_url)
+            limits = budget(FAKE_LIMITS, Path(config.getoption("--contracts-env-file")))
+            target = fake_target(vendor.fake(), base_url=spec.server_url, limits=limits)
         else:
             target = live_target(vendor, spec, env_file=Path(config.getoption("--contracts-env-file")))
     except MissingCredentials as error:

@@ -19,6 +19,7 @@ import jsonpointer
 from contracts.client import Exchange
 from contracts.context import RUN_MARKER_KEY, RunContext, open_run
 from contracts.errors import ConfigError, ContractSuiteError, CredentialsRejected, MissingCredentials, VendorFault
+from contracts.facts import Coverage, documented_facts, measure
 from contracts.findings import Finding, merge
 from contracts.model import Capability, Probe, Scenario, Vendor
 from contracts.observe import observe
@@ -106,6 +107,8 @@ class VendorResult:
     operations: dict[str, dict[str, Any]] = field(default_factory=dict)
     created: list[dict[str, str]] = field(default_factory=list)
     duration: float = 0.0
+    coverage: Coverage | None = None
+    """Documented facts the run's requests checked (none when the run never got going)."""
 
     @property
     def contract_failures(self) -> list[Finding]:
@@ -166,6 +169,9 @@ def finish(
     if status is None:
         status, reason = verdict(merged, outcomes)
     operations, created = summarize_exchanges(ctx.vendor, ctx.client.exchanges)
+    coverage = measure(
+        documented_facts(ctx.vendor, ctx.spec), ctx.spec, ctx.client.exchanges, outcomes, ctx.client.requests_sent
+    )
     return VendorResult(
         vendor=ctx.vendor.name,
         title=ctx.vendor.title,
@@ -178,6 +184,7 @@ def finish(
         operations=operations,
         created=created,
         duration=time.monotonic() - started,
+        coverage=coverage,
     )
 
 

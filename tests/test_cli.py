@@ -218,8 +218,26 @@ def test_a_bug_in_the_suite_exits_4_with_its_traceback_never_as_drift(tmp_path, 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the suite")
 
-    monkeypatch.setattr(cli, "run_vendor", broken)
+    monkeypatch.setattr("contracts.runner.run_vendor", broken)
     result = drift(tmp_path, "--vendor", "aura")
     assert result.exit_code == 4, result.output
     assert "RuntimeError: a bug in the suite" in result.output
     assert "internal error: this is a bug in the contract suite" in result.output
+
+
+def test_help_imports_no_engine_library():
+    """`contracts --help` stays instant because it imports only click and the vendor records.
+
+    Checked by what gets imported, not by timing (benchmarks/bench_startup.py measures the time).
+    """
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from contracts import cli\n"
+        "for args in (['--help'], ['drift', '--help'], ['serve', '--help']):\n"
+        "    assert CliRunner().invoke(cli.main, args).exit_code == 0\n"
+        "heavy = ['schemathesis', 'hypothesis', 'jsonschema', 'httpx', 'starlette', 'pydantic', 'yaml', 'jinja2']\n"
+        "print(','.join(name for name in heavy if name in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "", f"imported at --help time: {result.stdout.strip()}"

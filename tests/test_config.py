@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.config import configured_redactor, live_target, run_limits
+from contracts.config import budget, configured_redactor, live_target, run_limits
 from contracts.context import load_spec
 from contracts.errors import ConfigError, MissingCredentials
 from contracts.model import Capability
 from contracts.redaction import MASK
+from contracts.targets import FAKE_LIMITS, LIVE_LIMITS
 from contracts.vendors import VENDORS, get_vendor
 
 
@@ -19,7 +20,15 @@ def clean_env(monkeypatch):
         for suffix in ("BASE_URL", "API_KEY", "LEAD_ID", "RESTRICTED_API_KEY", "ALLOW_WRITES", "ALLOW_OUTREACH",
                        "REQUEST_BUDGET", "WORKFLOW_ID"):  # fmt: skip
             monkeypatch.delenv(vendor.env(suffix), raising=False)
-    for name in ("MAX_EXAMPLES", "CONNECT_TIMEOUT", "READ_TIMEOUT", "RETRIES", "TIME_BUDGET", "MAX_BODY_BYTES"):
+    for name in (
+        "MAX_EXAMPLES",
+        "PHASES",
+        "CONNECT_TIMEOUT",
+        "READ_TIMEOUT",
+        "RETRIES",
+        "TIME_BUDGET",
+        "MAX_BODY_BYTES",
+    ):
         monkeypatch.delenv(f"CONTRACTS_{name}", raising=False)
     return monkeypatch
 
@@ -95,8 +104,10 @@ def test_values_come_from_a_dotenv_file(tmp_path):
         ("NEXOR_ALLOW_WRITES", "perhaps", "NEXOR_ALLOW_WRITES: Input should be a valid boolean"),
         ("CONTRACTS_READ_TIMEOUT", "-1", "CONTRACTS_READ_TIMEOUT: Input should be greater than 0"),
         ("NEXOR_BASE_URL", "api.getnexor.ai", "NEXOR_BASE_URL must be an http(s) URL"),
+        ("CONTRACTS_PHASES", "examples,stateful", "CONTRACTS_PHASES: expected a comma-separated subset of"),
+        ("CONTRACTS_MAX_EXAMPLES", "0", "CONTRACTS_MAX_EXAMPLES: Input should be greater than or equal to 1"),
     ],
-    ids=["budget", "flag", "timeout", "url"],
+    ids=["budget", "flag", "timeout", "url", "phases", "examples"],
 )
 def test_bad_values_give_one_line_config_errors(clean_env, name, value, message):
     clean_env.setenv("NEXOR_API_KEY", "nxr_live_abcdefghijklmnop")
@@ -113,6 +124,19 @@ def test_run_limits_from_the_environment(clean_env):
     clean_env.setenv("CONTRACTS_RETRIES", "0")
     limits = run_limits()
     assert (limits.time_budget, limits.retries) == (60.0, 0)
+
+
+def test_the_default_budgets_are_lean_live_and_thorough_on_the_fakes(clean_env):
+    assert run_limits().phases == LIVE_LIMITS.phases == ("examples",)
+    assert budget(FAKE_LIMITS) == FAKE_LIMITS
+    assert FAKE_LIMITS.phases == ("examples", "coverage", "fuzzing")
+
+
+def test_the_deep_run_switch_applies_to_fakes_and_live_runs(clean_env):
+    clean_env.setenv("CONTRACTS_MAX_EXAMPLES", "1000")
+    clean_env.setenv("CONTRACTS_PHASES", " Fuzzing, examples,fuzzing ")
+    for limits in (budget(FAKE_LIMITS), run_limits()):
+        assert (limits.max_examples, limits.phases) == (1000, ("fuzzing", "examples"))
 
 
 def test_the_redactor_knows_every_configured_key_before_anything_runs(clean_env, tmp_path):

@@ -390,6 +390,7 @@ def test_a_live_like_run_against_a_rate_limiting_fake_absorbs_the_429s() -> None
         assert [neighbour.get(LEAD).status_code for _ in range(15)] == [401] * 15
     live_like = dataclasses.replace(
         LIVE_LIMITS,
+        phases=("examples", "coverage", "fuzzing"),  # more requests than the lean default: several windows' worth
         max_examples=1,
         stateful_examples=1,
         stateful_steps=2,

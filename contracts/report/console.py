@@ -10,14 +10,17 @@ MAX_LISTED = 20
 def render_console(report: RunReport) -> str:
     lines = [f"\nContract verdict ({report.target}): {report.verdict.upper()}", ""]
     width = max((len(vendor.name) for vendor in report.vendors), default=6)
-    columns = "{:<%d}  {:<12} {:>8}  {:>6} {:>8} {:>5}  {:>4} {:>8}" % width  # noqa: UP031 - width is data
-    lines.append(columns.format("vendor", "status", "requests", "errors", "warnings", "info", "new", "resolved"))
+    columns = "{:<%d}  {:<12} {:>8} {:>9}  {:>6} {:>8} {:>5}  {:>4} {:>8}" % width  # noqa: UP031 - width is data
+    lines.append(
+        columns.format("vendor", "status", "requests", "facts", "errors", "warnings", "info", "new", "resolved")
+    )
     for vendor in report.vendors:
         c = vendor.counts
         row = (
             vendor.name,
             vendor.status,
             vendor.requests,
+            f"{vendor.coverage['checked']}/{vendor.coverage['total']}" if vendor.coverage else "-",
             c["error"],
             c["warning"],
             c["info"],

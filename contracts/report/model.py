@@ -71,6 +71,8 @@ class VendorSummary:
     counts: Mapping[str, int]
     """Open findings by severity, plus ``new`` and ``resolved``."""
     skipped_checks: tuple[tuple[str, str], ...] = ()
+    coverage: Mapping[str, Any] | None = None
+    """Documented facts the run checked (``Coverage.as_dict()``): total, checked, per request, unchecked."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +147,7 @@ class RunReport:
                     "created": [dict(record) for record in vendor.created],
                     "counts": dict(vendor.counts),
                     "skipped_checks": [{"check": name, "reason": reason} for name, reason in vendor.skipped_checks],
+                    "facts": dict(vendor.coverage) if vendor.coverage is not None else None,
                 }
                 for vendor in self.vendors
             },
@@ -178,4 +181,5 @@ def summarize(result: VendorResult, *, open_findings: list[Finding], new: int, r
         created=tuple(result.created),
         counts=counts,
         skipped_checks=skipped,
+        coverage=result.coverage.as_dict() if result.coverage is not None else None,
     )

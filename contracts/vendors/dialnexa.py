@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.fakes.dialnexa import DialNexaFake
-from contracts.model import Credentials, Probe, Vendor, standard_probes
+from contracts.model import Credentials, Probe, Vendor, lazy_fake, standard_probes
 
 READ = "GET /campaigns-leads/{id}"
 DOC = "seeds/002 Get a campaign lead"
@@ -18,7 +17,7 @@ VENDOR = Vendor(
     id_parameter="id",
     unknown_id="lead_000000000000",
     invalid_key="key_00000000:00000000000000000000000000000000",
-    fake=DialNexaFake,
+    fake=lazy_fake("contracts.fakes.dialnexa", "DialNexaFake"),
     probes=(
         *standard_probes(
             operation=READ,

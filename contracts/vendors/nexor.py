@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.fakes.nexor import NexorFake
-from contracts.model import ABSENT, PRESENT, Capability, Scenario, Step, Vendor, standard_probes
+from contracts.model import ABSENT, PRESENT, Capability, Scenario, Step, Vendor, lazy_fake, standard_probes
 
 READ = "GET /leads/{id}"
 CREATE = "POST /leads"
@@ -19,7 +18,7 @@ VENDOR = Vendor(
     id_parameter="id",
     unknown_id="00000000-0000-4000-8000-000000000000",
     invalid_key="nxr_live_0000000000000000000000000000000000000000",
-    fake=NexorFake,
+    fake=lazy_fake("contracts.fakes.nexor", "NexorFake"),
     probes=standard_probes(
         operation=READ,
         id_parameter="id",

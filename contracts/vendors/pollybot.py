@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.fakes.pollybot import PollyBotFake
-from contracts.model import Probe, RateLimitPolicy, Vendor, standard_probes
+from contracts.model import Probe, RateLimitPolicy, Vendor, lazy_fake, standard_probes
 
 READ = "GET /api/v1/leads/{leadId}"
 DOC = "seeds/001 Get Lead"
@@ -18,7 +17,7 @@ VENDOR = Vendor(
     id_parameter="leadId",
     unknown_id="lead_nonexistent123",
     invalid_key="sk-workspace_" + "0" * 51,
-    fake=PollyBotFake,
+    fake=lazy_fake("contracts.fakes.pollybot", "PollyBotFake"),
     probes=(
         *standard_probes(
             operation=READ,

@@ -1,0 +1,175 @@
+"""Property tests: our suite against the schemathesis CLI on the same work.
+
+For each vendor: the same schema document (the spec as our property runs
+prepare it), the same fake, the same example budget per operation, the same
+phases (examples, coverage, fuzzing), deterministic generation on both sides.
+Ours runs one property unit per operation, in process against the fake and
+against the same fake served on loopback; the CLI runs
+``schemathesis run <doc> --url <loopback fake>``. Cases per second are the
+medians of several runs. Ours is timed around the property units; the CLI by the
+duration it reports for its run (its start-up and schema loading excluded), and
+by its whole-process wall time.
+
+Run: ``make bench`` (all benchmarks) or ``.venv/bin/python -m benchmarks.bench_property_vs_cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks._common import BIN, machine, median_range, served_fakes
+from contracts.context import RunContext, load_spec, open_run
+from contracts.model import Vendor
+from contracts.probes import run_guard
+from contracts.property import prepare_schema_document, run_property
+from contracts.redaction import Secret
+from contracts.targets import ALL_CAPABILITIES, FAKE_LIMITS, Target, fake_target, http_target
+from contracts.vendors import VENDORS, get_vendor
+
+PHASES = "examples,coverage,fuzzing"
+
+
+@dataclass
+class Sample:
+    cases: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.cases / self.seconds if self.seconds else 0.0
+
+
+def loopback_target(vendor: Vendor, environment: dict[str, str], max_examples: int) -> Target:
+    def env(name: str) -> str | None:
+        return environment.get(vendor.env(name))
+
+    restricted = env("RESTRICTED_API_KEY")
+    return http_target(
+        name="loopback",
+        base_url=env("BASE_URL") or "",
+        api_key=Secret(env("API_KEY") or ""),
+        restricted_key=Secret(restricted) if restricted else None,
+        lead_id=env("LEAD_ID"),
+        capabilities=ALL_CAPABILITIES,
+        variables={name.removeprefix(vendor.env("")): value for name, value in environment.items()},
+        limits=FAKE_LIMITS,
+    ).with_limits(max_examples=max_examples)
+
+
+def ours(vendor: Vendor, target: Target) -> Sample:
+    """Every operation's property unit, as `make check` and the pytest suite run them."""
+    spec = load_spec(vendor)
+    ctx = open_run(vendor, target, spec=spec)
+    try:
+        run_guard(ctx)
+        cases, seconds = 0, 0.0
+        for operation in spec.operations:
+            started = time.perf_counter()
+            outcome = run_property(ctx, operation=operation.label)
+            seconds += time.perf_counter() - started
+            cases += outcome.cases
+            if outcome.findings:
+                raise SystemExit(f"{vendor.name}: the fake failed its own contract: {outcome.findings[0]}")
+        return Sample(cases, seconds)
+    finally:
+        ctx.close()
+
+
+def cli(
+    vendor: Vendor, document: Path, environment: dict[str, str], max_examples: int, workdir: Path
+) -> tuple[Sample, float]:
+    """One `schemathesis run`; the sample is timed by the CLI's own reported duration, plus its wall time."""
+    spec = load_spec(vendor)
+    headers = spec.credential_headers(vendor.security_scheme, environment[vendor.env("API_KEY")])
+    command = [
+        str(BIN / "schemathesis"),
+        "run",
+        str(document),
+        "--url",
+        environment[vendor.env("BASE_URL")],
+        *[argument for name, value in headers.items() for argument in ("-H", f"{name}: {value}")],
+        "--max-examples",
+        str(max_examples),
+        "--phases",
+        PHASES,
+        "--generation-deterministic",
+        "--no-color",
+    ]
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, cwd=workdir, check=False)
+    wall = time.perf_counter() - started
+    output = result.stdout + result.stderr
+    generated = re.search(r"(\d+) generated", output)
+    duration = re.search(r" in ([\d.]+)s =+\s*$", output.strip())
+    if generated is None or duration is None:
+        raise SystemExit(f"cannot read the schemathesis CLI's summary (exit {result.returncode}):\n{output[-2000:]}")
+    return Sample(int(generated.group(1)), float(duration.group(1))), wall
+
+
+def prepared_document(vendor: Vendor, directory: Path) -> Path:
+    """The schema document our property runs hand to schemathesis, written for the CLI."""
+    spec = load_spec(vendor)
+    ctx: RunContext = open_run(vendor, fake_target(vendor.fake(), base_url=spec.server_url), spec=spec)
+    try:
+        document = prepare_schema_document(ctx)
+    finally:
+        ctx.close()
+    path = directory / f"{vendor.name}.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per side; medians are reported (default 3)")
+    parser.add_argument("--max-examples", type=int, default=100, help="examples per operation (default 100)")
+    parser.add_argument("--vendor", action="append", choices=[vendor.name for vendor in VENDORS])
+    args = parser.parse_args(argv)
+    vendors = [get_vendor(name) for name in args.vendor] if args.vendor else list(VENDORS)
+    print(f"Property tests vs the schemathesis CLI — {machine()}")
+    print(f"max-examples {args.max_examples} per operation, phases {PHASES}, deterministic; {args.runs} runs each")
+    print("cases/s: median (min–max)\n")
+    header = f"{'vendor':<9} {'cases':>5} {'ours in-process':>20} {'ours loopback':>20} {'CLI loopback':>20}"
+    print(f"{header} {'CLI wall s':>10} {'ratio':>6}")
+    ratios: list[float] = []
+    with tempfile.TemporaryDirectory() as scratch, served_fakes([vendor.name for vendor in vendors]) as environment:
+        for vendor in vendors:
+            document = prepared_document(vendor, Path(scratch))
+            spec = load_spec(vendor)
+            ours(vendor, fake_target(vendor.fake(), base_url=spec.server_url))  # warm imports and caches
+            in_process = [
+                ours(
+                    vendor,
+                    fake_target(vendor.fake(), base_url=spec.server_url).with_limits(max_examples=args.max_examples),
+                )
+                for _ in range(args.runs)
+            ]
+            loopback = [ours(vendor, loopback_target(vendor, environment, args.max_examples)) for _ in range(args.runs)]
+            # The CLI keeps Hypothesis's .hypothesis/ cache in its working directory; a first run fills it, as
+            # ours fills it during the warm-up, so neither side pays that once-per-checkout cost.
+            cli(vendor, document, environment, args.max_examples, Path(scratch))
+            runs = [cli(vendor, document, environment, args.max_examples, Path(scratch)) for _ in range(args.runs)]
+            cli_samples = [sample for sample, _ in runs]
+            ratio = statistics.median(s.rate for s in in_process) / statistics.median(s.rate for s in cli_samples)
+            ratios.append(ratio)
+            print(
+                f"{vendor.name:<9} {statistics.median(s.cases for s in in_process):>5.0f} "
+                f"{median_range([s.rate for s in in_process]):>20} {median_range([s.rate for s in loopback]):>20} "
+                f"{median_range([s.rate for s in cli_samples]):>20} "
+                f"{statistics.median(wall for _, wall in runs):>10.2f} {ratio:>5.2f}x"
+            )
+            cli_cases = statistics.median(s.cases for s in cli_samples)
+            print(f"{'':<9} (the CLI ran {cli_cases:.0f} cases a run)")
+    print(f"\nOurs in-process / CLI, median over vendors: {statistics.median(ratios):.2f}x (target: at least 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
