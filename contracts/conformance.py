@@ -5,15 +5,21 @@ formats really checked) are compared with what the spec documents for the
 operation. Each jsonschema error becomes a finding whose kind says what broke
 (missing field, unexpected null, wrong type, format, enum) and whose path is
 the JSON pointer of the offending value.
+
+Every response is checked, so the body goes first through jsonschema-rs
+(compiled once per schema); only a body it rejects pays for jsonschema's
+slower, more explanatory errors.
 """
 
 from __future__ import annotations
 
+import ast
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema_rs
 from jsonschema.exceptions import ValidationError
 
 from contracts.findings import Finding, Kind, Location, Severity, describe_value, json_pointer
@@ -69,10 +75,12 @@ def _iter_response_findings(
             check="status_code_conformance",
         )
         return
-    yield from _missing_headers(ctx, response, documented.headers)
+    if documented.headers:
+        yield from _missing_headers(ctx, response, documented.headers)
     if not documented.media_types:
         return  # documented without a body (e.g. a bare 500): nothing more to compare
-    if response.media_type not in documented.media_types:
+    media_type = response.media_type
+    if media_type not in documented.media_types:
         yield _finding(
             ctx,
             response.status_code,
@@ -80,11 +88,11 @@ def _iter_response_findings(
             location=Location.HEADER,
             path="/content-type",
             expected=" or ".join(documented.media_types),
-            observed=response.media_type or "(no Content-Type)",
+            observed=media_type or "(no Content-Type)",
             check="content_type_conformance",
         )
         return
-    if response.media_type not in JSON_MEDIA_TYPES:
+    if media_type not in JSON_MEDIA_TYPES:
         return
     try:
         body = response.json()
@@ -100,7 +108,7 @@ def _iter_response_findings(
             check="response_schema_conformance",
         )
         return
-    pointer = expect_schema or ctx.spec.response_schema_pointer(documented, response.media_type)
+    pointer = expect_schema or ctx.spec.response_schema_pointer(documented, media_type)
     if pointer is not None:
         yield from check_body(ctx, response.status_code, body, pointer)
 
@@ -123,11 +131,34 @@ def _missing_headers(
 
 
 def check_body(ctx: CheckContext, status_code: int, body: Any, schema_pointer: str) -> Iterator[Finding]:
-    """Validate ``body`` against the schema at ``schema_pointer``, one finding per deepest error."""
-    validator = ctx.spec.validator(schema_pointer)
-    for error in validator.iter_errors(body):
-        for leaf in _explain(error):
-            yield _finding_from_error(ctx, status_code, leaf)
+    """Validate ``body`` against the schema at ``schema_pointer``, one finding per deepest error.
+
+    jsonschema-rs, compiled once per schema, decides; only a body it rejects is explained by the pure-Python
+    validator, whose errors name the keyword and branch a finding needs. Where jsonschema-rs sees an error
+    the explanation does not (ECMA-262 ``$`` refuses a trailing newline, Python's allows it), its own error
+    becomes the finding: a failure is never lost.
+    """
+    fast = ctx.spec.fast_validator(schema_pointer)
+    if fast.is_valid(body):
+        return
+    explained = [
+        _finding_from_error(ctx, status_code, leaf)
+        for error in ctx.spec.validator(schema_pointer).iter_errors(body)
+        for leaf in _explain(error)
+    ]
+    yield from explained
+    seen = [finding.path for finding in explained]
+    for error in fast.iter_errors(body):
+        for leaf in _explain_rs(error):
+            finding = _finding_from_rs_error(ctx, status_code, leaf)
+            if not any(_related(finding.path, path) for path in seen):
+                seen.append(finding.path)
+                yield finding
+
+
+def _related(pointer: str, other: str) -> bool:
+    """Whether one pointer is the other or inside it: the engines may pick different errors in one subtree."""
+    return pointer == other or pointer.startswith(f"{other}/") or other.startswith(f"{pointer}/")
 
 
 def _explain(error: ValidationError) -> Iterator[ValidationError]:
@@ -155,36 +186,83 @@ def _explain(error: ValidationError) -> Iterator[ValidationError]:
         yield from _explain(sub)
 
 
+_NULL = {"types": ["null"]}
+
+
+def _explain_rs(error: jsonschema_rs.ValidationError) -> Iterator[jsonschema_rs.ValidationError]:
+    """``_explain`` for jsonschema-rs errors, whose anyOf/oneOf kind lists each branch's errors."""
+    branches = error.kind.as_dict().get("context") if error.kind.name in ("anyOf", "oneOf") else None
+    candidates = [
+        errors
+        for errors in branches or ()
+        if errors and not (len(errors) == 1 and errors[0].kind.name == "type" and errors[0].kind.as_dict() == _NULL)
+    ]
+    if not candidates:
+        yield error
+        return
+    best = min(candidates, key=lambda errors: (len(errors), -max(len(e.instance_path) for e in errors)))
+    for sub in best:
+        yield from _explain_rs(sub)
+
+
 def _finding_from_error(ctx: CheckContext, status_code: int, error: ValidationError) -> Finding:
-    pointer = json_pointer(error.absolute_path)
     keyword = str(error.validator)
-    kind: Kind
     if keyword == "required":
         missing = _missing_property(error)
-        pointer = json_pointer([*error.absolute_path, missing])
+        return _schema_finding(ctx, status_code, keyword, [*error.absolute_path, missing], missing, None, error.message)
+    return _schema_finding(
+        ctx, status_code, keyword, error.absolute_path, error.validator_value, error.instance, error.message
+    )
+
+
+def _finding_from_rs_error(ctx: CheckContext, status_code: int, error: jsonschema_rs.ValidationError) -> Finding:
+    keyword = error.kind.name
+    details = error.kind.as_dict()
+    if keyword == "required":
+        missing = str(details.get("property", ""))
+        return _schema_finding(ctx, status_code, keyword, [*error.instance_path, missing], missing, None, error.message)
+    # The keyword's value in the schema, as jsonschema gives it: {"format": "uuid"} -> "uuid", types ["x"] -> "x".
+    value: Any = next(iter(details.values())) if len(details) == 1 else details
+    if isinstance(value, list) and len(value) == 1 and keyword == "type":
+        value = value[0]
+    return _schema_finding(ctx, status_code, keyword, error.instance_path, value, error.instance, error.message)
+
+
+def _schema_finding(
+    ctx: CheckContext,
+    status_code: int,
+    keyword: str,
+    path: Iterable[str | int],
+    value: Any,
+    instance: Any,
+    message: str,
+) -> Finding:
+    """The finding for one failed keyword: ``value`` is the keyword's value (for ``required``, the missing name)."""
+    kind: Kind
+    if keyword == "required":
         kind = Kind.MISSING_FIELD
-        expected = f"a {missing!r} member (required)"
+        expected = f"a {value!r} member (required)"
         observed = "absent"
-    elif keyword == "type" and error.instance is None:
+    elif keyword == "type" and instance is None:
         kind = Kind.UNEXPECTED_NULL
-        expected = f"type {describe_value(error.validator_value)} (not nullable)"
+        expected = f"type {describe_value(value)} (not nullable)"
         observed = "null"
     elif keyword == "type":
         kind = Kind.TYPE_MISMATCH
-        expected = f"type {describe_value(error.validator_value)}"
-        observed = f"{_json_type(error.instance)} {describe_value(error.instance)}"
+        expected = f"type {describe_value(value)}"
+        observed = f"{_json_type(instance)} {describe_value(instance)}"
     elif keyword in ("format", "pattern"):
         kind = Kind.FORMAT_MISMATCH
-        expected = f"{keyword} {describe_value(error.validator_value)}"
-        observed = describe_value(error.instance)
+        expected = f"{keyword} {describe_value(value)}"
+        observed = describe_value(instance)
     elif keyword in ("enum", "const"):
         kind = Kind.ENUM_MISMATCH
-        expected = f"{'one of ' if keyword == 'enum' else ''}{describe_value(error.validator_value)}"
-        observed = describe_value(error.instance)
+        expected = f"{'one of ' if keyword == 'enum' else ''}{describe_value(value)}"
+        observed = describe_value(instance)
     else:
         kind = Kind.TYPE_MISMATCH
-        expected = f"{keyword} {describe_value(error.validator_value)}"
-        observed = describe_value(error.instance)
+        expected = f"{keyword} {describe_value(value)}"
+        observed = describe_value(instance)
     if status_code >= 400:
         expected = f"the documented error body: {expected}"
         kind = Kind.ERROR_BODY_MISMATCH
@@ -193,16 +271,27 @@ def _finding_from_error(ctx: CheckContext, status_code: int, error: ValidationEr
         status_code,
         kind=kind,
         location=Location.BODY,
-        path=pointer,
+        path=json_pointer(path),
         expected=expected,
         observed=observed,
         check="response_schema_conformance",
-        message=error.message,
+        message=message,
     )
 
 
 def _missing_property(error: ValidationError) -> str:
-    # jsonschema words it "'name' is a required property"; the name is the only quoted part.
+    """The member this error is about.
+
+    jsonschema yields one error per missing member, worded "<repr of the name> is a required property";
+    the first absent name of ``required`` would give every one of them the same pointer.
+    """
+    worded, found, _ = error.message.rpartition(" is a required property")
+    try:
+        name = ast.literal_eval(worded) if found else None
+    except (ValueError, SyntaxError):
+        name = None
+    if isinstance(name, str):
+        return name
     required = error.validator_value if isinstance(error.validator_value, list) else []
     present = error.instance if isinstance(error.instance, dict) else {}
     for name in required:

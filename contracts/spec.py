@@ -6,14 +6,16 @@ The spec is the single source of schema truth. Everything that needs a schema
 
 from __future__ import annotations
 
+import calendar
 import copy
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jsonschema_rs
 import yaml
@@ -28,21 +30,67 @@ from contracts.findings import json_pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
-if "date-time" not in Draft202012Validator.FORMAT_CHECKER.checkers:  # pragma: no cover - the pinned extra has it
-    raise ImportError("jsonschema cannot check date-time: install jsonschema[format-nongpl] (rfc3339-validator)")
 
-_RS_EMAIL = jsonschema_rs.Draft202012Validator({"format": "email"}, validate_formats=True)
+def _rs_format(name: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.Draft202012Validator({"format": name}, validate_formats=True)
+
+
+_RS_EMAIL = _rs_format("email")
+_RS_UUID = _rs_format("uuid")
+_RS_DATE_TIME = _rs_format("date-time")
+_FIRST_LEAP_SECOND_YEAR = 1972
+"""UTC has had leap seconds since 1972 (RFC 3339 Appendix D); none can end an earlier month."""
+_LEAP_SECOND = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):60(?:\.\d+)?(?:[Zz]|([+-])(\d\d):(\d\d))")
+
+
+def is_email(value: object) -> bool:
+    """RFC 5321 mailbox, as jsonschema-rs (and so schemathesis) judges it; jsonschema's own only wants an "@"."""
+    return not isinstance(value, str) or _RS_EMAIL.is_valid(value)
+
+
+def is_uuid(value: object) -> bool:
+    """RFC 9562 8-4-4-4-12 hex, any case. jsonschema's own goes through ``uuid.UUID``, which also takes a
+    trailing "}" or extra hyphens."""
+    return not isinstance(value, str) or _RS_UUID.is_valid(value)
+
+
+def is_date_time(value: object) -> bool:
+    """RFC 3339 §5.6 date-time, with §5.7's rule that second 60 only ends a month (23:59:60 UTC).
+
+    Neither library gets §5.7 right alone: jsonschema's (rfc3339-validator) refuses every leap second,
+    and its ``$`` lets a trailing newline through; jsonschema-rs takes 23:59:60 UTC on any day.
+    """
+    if not isinstance(value, str):
+        return True
+    if not _RS_DATE_TIME.is_valid(value):
+        return False
+    leap = _LEAP_SECOND.match(value)
+    if leap is None:
+        return True
+    year, month, day, hour, minute, sign, offset_hours, offset_minutes = leap.groups()
+    if int(year) < _FIRST_LEAP_SECOND_YEAR:
+        return False
+    offset = timedelta(hours=int(offset_hours or 0), minutes=int(offset_minutes or 0))
+    try:
+        local = datetime(int(year), int(month), int(day), int(hour), int(minute))
+        utc = local + offset if sign == "-" else local - offset
+    except (ValueError, OverflowError):  # pragma: no cover - jsonschema-rs has checked the fields
+        return False
+    # jsonschema-rs has checked that it is 23:59 in UTC; §5.7 also wants the last day of a month.
+    return utc.day == calendar.monthrange(utc.year, utc.month)[1]
+
+
+RS_FORMATS: Mapping[str, Callable[[str], bool]] = {"date-time": is_date_time}
+"""Formats the fast validators check in Python: the ones where jsonschema-rs's built-in is not the rule above.
+email and uuid stay built in, and FORMAT_CHECKER calls that same code, so both layers judge every value alike."""
 
 
 def _build_format_checker() -> FormatChecker:
-    """jsonschema's checkers, with ``email`` as strict as jsonschema-rs (which schemathesis uses).
-
-    jsonschema's own email check only looks for an "@", so "a@" would pass our checks while failing
-    schemathesis's: the two layers must agree on what a bad email is.
-    """
+    """jsonschema's checkers, with email, uuid and date-time judged exactly as the fast validators judge them."""
     checker = FormatChecker()
     checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
-    checker.checks("email")(lambda value: not isinstance(value, str) or bool(_RS_EMAIL.is_valid(value)))
+    for name, check in (("email", is_email), ("uuid", is_uuid), ("date-time", is_date_time)):
+        checker.checks(name)(check)
     return checker
 
 
@@ -118,6 +166,8 @@ class Spec:
         self._validate_meta_schema()
         self.operations = tuple(self._collect_operations())
         self._validators: dict[str, Draft202012Validator] = {}
+        self._fast_validators: dict[str, jsonschema_rs.Validator] = {}
+        self._schema_pointers: dict[tuple[str, str], str | None] = {}
 
     @classmethod
     def load(cls, path: Path) -> Spec:
@@ -298,13 +348,22 @@ class Spec:
     # -- schemas ------------------------------------------------------------------------------
 
     def response_schema_pointer(self, response: ResponseSpec, media_type: str = "application/json") -> str | None:
-        content = self.resolve_pointer(response.pointer).get("content", {})
-        if media_type not in content or "schema" not in content[media_type]:
-            return None
-        return f"{response.pointer}/content/{_escape(media_type)}/schema"
+        """Memoised: every checked response asks, and resolving through the registry costs more than the check."""
+        key = (response.pointer, media_type)
+        if key not in self._schema_pointers:
+            content = self.resolve_pointer(response.pointer).get("content", {})
+            has_schema = media_type in content and "schema" in content[media_type]
+            self._schema_pointers[key] = (
+                f"{response.pointer}/content/{_escape(media_type)}/schema" if has_schema else None
+            )
+        return self._schema_pointers[key]
 
     def validator(self, pointer: str) -> Draft202012Validator:
-        """A format-checking 2020-12 validator for the schema at ``pointer`` (``#/components/schemas/Lead``)."""
+        """A format-checking 2020-12 validator for the schema at ``pointer`` (``#/components/schemas/Lead``).
+
+        Pure Python and slow, but its errors carry what a finding needs (keyword, path, branch context):
+        it explains a failure that ``fast_validator`` has found.
+        """
         fragment = pointer[1:] if pointer.startswith("#") else pointer
         if fragment not in self._validators:
             self._resolver_lookup(fragment)  # raises SpecError on a bad pointer
@@ -313,6 +372,27 @@ class Spec:
                 schema, registry=self._registry, format_checker=FORMAT_CHECKER
             )
         return self._validators[fragment]
+
+    def fast_validator(self, pointer: str) -> jsonschema_rs.Validator:
+        """The compiled jsonschema-rs validator for the schema at ``pointer``, formats on: the yes/no of every check.
+
+        Compiled once per pointer, against the whole document so its $refs resolve, and reused for every response.
+        """
+        fragment = pointer[1:] if pointer.startswith("#") else pointer
+        validator = self._fast_validators.get(fragment)
+        if validator is None:
+            self._resolver_lookup(fragment)  # raises SpecError on a bad pointer
+            # A pointer into paths holds "{id}", which is not allowed in a URI: percent-encode it.
+            schema = {"$ref": f"{self.uri}#{quote(fragment, safe=_FRAGMENT_SAFE)}"}
+            validator = jsonschema_rs.Draft202012Validator(
+                schema, registry=self._rs_registry, validate_formats=True, formats=dict(RS_FORMATS)
+            )
+            self._fast_validators[fragment] = validator
+        return validator
+
+    @cached_property
+    def _rs_registry(self) -> jsonschema_rs.Registry:
+        return jsonschema_rs.Registry([(self.uri, self.raw)], draft=jsonschema_rs.Draft202012)
 
     def schema_at(self, pointer: str) -> dict[str, Any]:
         node = self.resolve_pointer(pointer)
@@ -345,6 +425,10 @@ def _walk_media_types(root: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any
                 yield from walk(value, [*parts, index])
 
     yield from walk(root, [])
+
+
+_FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
+"""What RFC 3986 allows unescaped in a fragment (besides letters, digits and ``-._``)."""
 
 
 def _escape(segment: str) -> str:

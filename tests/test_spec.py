@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import jsonschema_rs
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
@@ -338,3 +339,66 @@ def test_copy_raw_is_independent(toy):
     raw["info"]["title"] = "changed"
     assert toy.raw["info"]["title"] == "Toy API"
     assert copy.deepcopy(toy.raw) == yaml.safe_load(TOY.read_text())
+
+
+# -- the fast validators and the formats both layers share ----------------------------------------
+
+
+def test_fast_validator_is_compiled_once_per_pointer(toy):
+    validator = toy.fast_validator("#/components/schemas/Item")
+    assert toy.fast_validator("/components/schemas/Item") is validator
+    assert validator.is_valid(GOOD_ITEM)
+    assert not validator.is_valid({**GOOD_ITEM, "id": "not-a-uuid"})
+    assert toy.fast_validator("#/components/schemas/Problem") is not validator
+
+
+def test_fast_validator_resolves_refs_from_a_pointer_into_paths(toy):
+    """A pointer below /paths holds "{itemId}", which a $ref URI cannot carry unescaped."""
+    validator = toy.fast_validator(f"{ITEM}/responses/200/content/application~1json/schema")
+    assert validator.is_valid(GOOD_ITEM)
+    assert not validator.is_valid({**GOOD_ITEM, "email": "a@"})
+
+
+def test_fast_validator_for_a_missing_schema_is_a_spec_error(toy):
+    with pytest.raises(SpecError, match="'/components/schemas/Nope' does not resolve"):
+        toy.fast_validator("#/components/schemas/Nope")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "value", "conforms"),
+    [
+        pytest.param("date-time", "2016-12-31T23:59:60Z", True, id="leap-second"),
+        pytest.param("date-time", "2016-12-31T18:59:60-05:00", True, id="leap-second-with-offset"),
+        pytest.param("date-time", "2026-02-10T23:59:60Z", False, id="second-60-mid-month"),
+        pytest.param("date-time", "2026-02-10T12:00:00Z\n", False, id="trailing-newline"),
+        pytest.param("uuid", "123e4567-e89b-12d3-a456-426614174000}", False, id="uuid-trailing-brace"),
+        pytest.param("uuid", "123e4567-e89b-12d3-a456-42661417400-0", False, id="uuid-extra-hyphen"),
+        pytest.param("email", "a@", False, id="email-no-domain"),
+        pytest.param("email", "@b.co", False, id="email-no-local-part"),
+    ],
+)
+def test_where_jsonschema_and_jsonschema_rs_disagree_the_rfc_decides_for_both_layers(toy, fmt, value, conforms):
+    """Stock jsonschema and stock jsonschema-rs judge each of these differently; RFC 3339 §5.6-5.7 (a leap
+    second only ends a month), RFC 9562 (8-4-4-4-12 hex) and RFC 5321 (local-part@domain) settle them, and
+    the explanation (FORMAT_CHECKER) and the fast validators then agree."""
+    stock_rs = jsonschema_rs.Draft202012Validator({"format": fmt}, validate_formats=True)
+    assert Draft202012Validator.FORMAT_CHECKER.conforms(value, fmt) is not stock_rs.is_valid(value)
+    assert FORMAT_CHECKER.conforms(value, fmt) is conforms
+    field = {"date-time": "created_at", "uuid": "id", "email": "email"}[fmt]
+    assert toy.fast_validator("#/components/schemas/Item").is_valid({**GOOD_ITEM, field: value}) is conforms
+
+
+@pytest.mark.parametrize(
+    ("value", "conforms"),
+    [
+        pytest.param("1971-12-31T23:59:60Z", False, id="before-utc-had-leap-seconds"),
+        pytest.param("0000-12-31T23:59:60Z", False, id="year-0000-which-datetime-cannot-hold"),
+        pytest.param("9999-12-31T23:59:60Z", True, id="the-last-minute-datetime-can-hold"),
+        pytest.param("2016-06-30T23:59:60.5+00:00", True, id="end-of-june-with-fraction"),
+        pytest.param("2016-07-01T00:59:60+01:00", True, id="end-of-june-in-utc-with-offset"),
+        pytest.param("2016-02-29T23:59:60Z", True, id="end-of-a-leap-february"),
+        pytest.param("2016-12-30T23:59:60Z", False, id="day-before-the-end"),
+    ],
+)
+def test_leap_seconds_end_a_month(value, conforms):
+    assert FORMAT_CHECKER.conforms(value, "date-time") is conforms
