@@ -1,9 +1,9 @@
-"""Speed figures for the suite: run with `make bench` (or `.venv/bin/python benchmarks/bench_suite.py`).
+"""Whole contract runs: `make bench` (all benchmarks) or `.venv/bin/python -m benchmarks.bench_suite`.
 
 Prints, for each vendor, how long its whole contract run takes against the in-process fake and against
-the same fake served on loopback (requests per second through the full gateway), plus the throughput of
-the pieces that run once per response: the explicit conformance check and the drift observer, and the
-time to render the three reports. Timing lives here, never in tests.
+the same fake served on loopback (requests per second through the full gateway), the drift observer's
+throughput, and the time to render the three reports. Response validation has its own benchmark
+(bench_validation.py). Timing lives here, never in tests.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from contracts.conformance import CheckContext, ObservedResponse, check_response
+from benchmarks._common import machine
 from contracts.context import load_spec, open_run
-from contracts.fakes._core import FakeRequest, FakeVendor
+from contracts.fakes._core import FakeVendor
 from contracts.model import Vendor
 from contracts.observe import observe
 from contracts.probes import run_guard
@@ -81,7 +81,8 @@ def run_on_loopback(vendor: Vendor, spec: Spec, fake: FakeVendor, port: int, max
 
 
 def bench_vendor_runs(repeat: int, max_examples: int) -> list[VendorResult]:
-    print(f"Whole contract run per vendor (max_examples={max_examples}, best/median of {repeat})")
+    print(f"Whole contract run per vendor — {machine()}")
+    print(f"max_examples={max_examples}, best/median of {repeat}")
     print(f"  {'vendor':<9} {'target':<9} {'requests':>8} {'best s':>7} {'median s':>8} {'req/s':>7}")
     results = []
     for vendor in VENDORS:
@@ -107,32 +108,16 @@ def bench_vendor_runs(repeat: int, max_examples: int) -> list[VendorResult]:
     return results
 
 
-def bench_checks(iterations: int) -> None:
+def bench_observer(iterations: int) -> None:
     nexor = next(vendor for vendor in VENDORS if vendor.name == "nexor")
     spec = load_spec(nexor)
-    fake = nexor.fake()
-    assert isinstance(fake, FakeVendor)
-    served = fake.handle(FakeRequest("GET", f"/leads/{fake.known_lead_id}", {"x-api-key": fake.api_key}, {}))
-    response = ObservedResponse(200, {"content-type": "application/json"}, served.encode())
-    ctx = CheckContext(
-        vendor="nexor", spec=spec, operation=spec.operation("GET /leads/{id}"), source="bench", example={}
-    )
-    check_response(ctx, response)  # warm the validator cache
-
-    def check_many() -> None:
-        for _ in range(iterations):
-            check_response(ctx, response)
-
-    best = min(timed(check_many, 3)[0])
-    print(f"\nExplicit conformance check of a Nexor lead: {iterations / best:,.0f} responses/s")
-
     target = fake_target(nexor.fake(), base_url=spec.server_url).with_limits(max_examples=10)
     run = open_run(nexor, target, spec=spec)
     run_guard(run)
     run_property(run, operation="GET /leads/{id}")
     exchanges = run.client.exchanges * max(1, iterations // max(len(run.client.exchanges), 1))
     best = min(timed(partial(observe, "nexor", spec, exchanges), 3)[0])
-    print(f"Drift observer: {len(exchanges) / best:,.0f} exchanges/s ({len(exchanges)} exchanges)")
+    print(f"\nDrift observer: {len(exchanges) / best:,.0f} exchanges/s ({len(exchanges)} exchanges)")
     run.close()
 
 
@@ -150,7 +135,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=2000)
     args = parser.parse_args()
     results = bench_vendor_runs(args.repeat, args.max_examples)
-    bench_checks(args.iterations)
+    bench_observer(args.iterations)
     bench_reports(results)
 
 

@@ -95,8 +95,21 @@ def test_workflow_structure(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(WORKFLOWS))
 def test_python_3_11_is_set_up(name: str) -> None:
-    (setup,) = [step for step in steps(load(name)) if step.get("uses", "").startswith("actions/setup-python@")]
-    assert str(setup["with"]["python-version"]) == "3.11"
+    workflow = load(name)
+    for job_name, job in workflow["jobs"].items():
+        (setup,) = [step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python@")]
+        assert str(setup["with"]["python-version"]) == "3.11", job_name
+
+
+def test_the_nightly_runs_the_deep_property_run_against_the_fakes() -> None:
+    """The documented deep-run switch: 1,000 examples per operation, every phase, no secrets."""
+    job = load(NIGHTLY)["jobs"]["deep-fakes"]
+    (deep,) = [step for step in job["steps"] if step.get("run") == "make check"]
+    assert deep["env"]["CONTRACTS_MAX_EXAMPLES"] == "1000"
+    assert "CONTRACTS_PHASES" not in deep["env"], "the fakes' default phases are all three"
+    assert "secrets." not in str(job)
+    assert "make check" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "CONTRACTS_MAX_EXAMPLES=1000" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def makefile_targets() -> set[str]:
@@ -182,10 +195,12 @@ def test_reports_are_summarised_and_uploaded_whatever_happens(name: str) -> None
     assert summary, "nothing is written to $GITHUB_STEP_SUMMARY"
     assert all(always_runs(step) for step in summary), "the summary step must run after a failure too"
     assert any("reports/drift.md" in step["run"] for step in summary)
-    uploads = [step for step in steps(workflow) if step.get("uses", "").startswith("actions/upload-artifact@")]
-    assert len(uploads) == 1
-    assert uploads[0]["with"]["path"].rstrip("/") == "reports"
-    assert always_runs(uploads[0]), "the upload must run after a failure too"
+    for job_name, job in workflow["jobs"].items():
+        uploads = [step for step in job["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")]
+        assert len(uploads) == 1, f"job {job_name} should upload its reports once"
+        reports = [step["env"]["REPORTS"] for step in job["steps"] if "REPORTS" in step.get("env", {})]
+        assert uploads[0]["with"]["path"].rstrip("/") == (reports[0] if reports else "reports")
+        assert always_runs(uploads[0]), "the upload must run after a failure too"
 
 
 # --- contract-check.yml -------------------------------------------------------------------------
