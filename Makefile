@@ -35,8 +35,10 @@ live: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/contracts serve
 
+# Every benchmark, one after the other (about 10 minutes); figures are printed, and kept in benchmarks/README.md.
+BENCHMARKS := bench_startup bench_property_vs_cli bench_validation bench_live bench_suite bench_make_test
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_suite.py
+	@for name in $(BENCHMARKS); do echo; echo "== benchmarks/$$name.py"; $(BIN)/python -m benchmarks.$$name || exit 1; done
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

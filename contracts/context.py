@@ -6,6 +6,8 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from contracts.client import RequestPolicy, VendorClient
@@ -21,7 +23,23 @@ RUN_MARKER_KEY = "contract_suite_run"
 
 
 def load_spec(vendor: Vendor) -> Spec:
-    return Spec.load(vendor.spec_path)
+    """The vendor's spec, loaded and validated once per process while its file is unchanged.
+
+    Loading (YAML, $refs, the OpenAPI 3.1 meta-schema) takes 50-200 ms, and a run, the pytest plugin and
+    the CLI each ask for it several times. A ``Spec`` is never changed after loading (only its compiled
+    validators are cached on it), so one instance is safe to share.
+    """
+    path = vendor.spec_path
+    try:
+        stat = path.stat()
+    except OSError:
+        return Spec.load(path)  # raises the SpecError that names the file
+    return _load_spec(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_spec(path: Path, mtime_ns: int, size: int) -> Spec:
+    return Spec.load(path)
 
 
 @dataclass(kw_only=True)
