@@ -1,3 +1,3 @@
 """Root conftest: only fixture modules for the suite's own tests (the contract plugin loads by entry point)."""
 
-pytest_plugins = ["tests.fixtures.fakes", "tests.fixtures.servers"]
+pytest_plugins = ["tests.fixtures.fakes", "tests.fixtures.inprocess", "tests.fixtures.servers", "tests.fixtures.specs"]

@@ -59,6 +59,13 @@ def live_run(vendor: Vendor, values: Mapping[str, str], extra: Mapping[str, str]
     return run_vendor(vendor, target, spec=spec)
 
 
+def unchecked_summary(unchecked: tuple[str, ...], shown: int = 3) -> str:
+    if not unchecked:
+        return "-"
+    more = f" and {len(unchecked) - shown} more" if len(unchecked) > shown else ""
+    return ", ".join(unchecked[:shown]) + more
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendor", action="append", choices=[vendor.name for vendor in VENDORS])
@@ -81,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(
                     f"{vendor.name:<9} {label:<13} {result.requests:>8} "
                     f"{f'{coverage.checked}/{coverage.total}':>13} {coverage.facts_per_request:>13.2f} "
-                    f"{f'{observed}/{observable}':>13}  {', '.join(coverage.unchecked) or '-'}"
+                    f"{f'{observed}/{observable}':>13}  {unchecked_summary(coverage.unchecked)}"
                 )
                 if label in totals:
                     totals[label][0] += result.requests

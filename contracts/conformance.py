@@ -13,7 +13,6 @@ slower, more explanatory errors.
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -285,15 +284,14 @@ def _missing_property(error: ValidationError) -> str:
     jsonschema yields one error per missing member, worded "<repr of the name> is a required property";
     the first absent name of ``required`` would give every one of them the same pointer.
     """
+    # Matched against repr() rather than parsed: ast.literal_eval here raced schemathesis's stateful thread,
+    # which parses source too (CPython 3.11's "AST constructor recursion depth mismatch", gh-106905).
     worded, found, _ = error.message.rpartition(" is a required property")
-    try:
-        name = ast.literal_eval(worded) if found else None
-    except (ValueError, SyntaxError):
-        name = None
-    if isinstance(name, str):
-        return name
     required = error.validator_value if isinstance(error.validator_value, list) else []
     present = error.instance if isinstance(error.instance, dict) else {}
+    for name in required:
+        if found and isinstance(name, str) and name not in present and repr(name) == worded:
+            return name
     for name in required:
         if name not in present:
             return str(name)

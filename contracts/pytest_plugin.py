@@ -6,6 +6,11 @@ its credentials guard checked once, and its findings collected. At the end of th
 plugin adds the drift observations, writes the same reports as ``contracts drift`` when asked
 to (``--contracts-report DIR``, or by default for a session that ran live tests), and scans
 everything the run wrote for configured keys.
+
+Under pytest-xdist every worker is a session of its own: its own runs, its own in-process fakes,
+one run id shared by all workers (so records created live carry one marker). A vendor's run is then
+split between workers, so no worker can write its report: ``--contracts-report`` is refused with
+``-n``, and a distributed live session says that it wrote none.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import uuid
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,6 +85,10 @@ class SessionRun:
 _RUNS = pytest.StashKey[dict[tuple[str, str], SessionRun]]()
 _REDACTOR = pytest.StashKey[Redactor]()
 _RUN_ID = pytest.StashKey[str]()
+_UNREPORTED = pytest.StashKey[list[str]]()
+"""Controller of a distributed session: the targets whose reports workers could not write."""
+_WORKER_RUN_ID = "contracts_run_id"
+_WORKER_UNREPORTED = "contracts_unreported"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -105,9 +115,36 @@ def pytest_configure(config: pytest.Config) -> None:
         "(select with `pytest -m live`; deselected by default)",
     )
     config.stash[_RUNS] = {}
-    config.stash[_RUN_ID] = uuid.uuid4().hex[:12]
+    config.stash[_UNREPORTED] = []
+    worker_input: dict[str, Any] = getattr(config, "workerinput", {})
+    config.stash[_RUN_ID] = worker_input.get(_WORKER_RUN_ID) or uuid.uuid4().hex[:12]
+    if config.getoption("--contracts-report") and _distributed(config):
+        raise pytest.UsageError(
+            "--contracts-report needs the whole session in one process: under pytest-xdist each worker holds "
+            "only part of a vendor's run (run without -n, or with -n 0)"
+        )
     redactor = configured_redactor(VENDORS, Path(config.getoption("--contracts-env-file")))
     config.stash[_REDACTOR] = redactor
+
+
+def _distributed(config: pytest.Config) -> bool:
+    """The controller of a pytest-xdist session (whose tests run in worker processes)."""
+    if hasattr(config, "workerinput") or config.getoption("collectonly", False):
+        return False
+    return config.getoption("dist", "no") != "no" and bool(config.getoption("tx", None))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, in the controller: every worker's runs share the controller's run id."""
+    node.workerinput[_WORKER_RUN_ID] = node.config.stash[_RUN_ID]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object | None) -> None:
+    """pytest-xdist, in the controller: collect the targets whose reports a worker did not write."""
+    unreported = getattr(node, "workeroutput", {}).get(_WORKER_UNREPORTED, [])
+    node.config.stash[_UNREPORTED].extend(unreported)
 
 
 _LOG_HANDLERS = ("log_file_handler", "log_cli_handler", "caplog_handler", "report_handler")
@@ -248,6 +285,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     ran_live = any(target == "live" for _, target in runs)
     if report_dir is None and ran_live:
         report_dir = "reports"
+    worker_output: dict[str, Any] | None = getattr(config, "workeroutput", None)
+    if worker_output is not None:
+        # A pytest-xdist worker holds part of each run: the controller says what went unreported and
+        # scans the artifacts (JUnit XML and the log file are the controller's).
+        if report_dir is not None and runs:
+            worker_output[_WORKER_UNREPORTED] = sorted({target for _, target in runs})
+        for run in runs.values():
+            if run.ctx is not None:
+                run.ctx.close()
+        return
     written: list[Path] = []
     if report_dir is not None and runs:
         out = Path(report_dir)
@@ -281,6 +328,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     elif written and terminal is not None:
         terminal.write_line(
             f"contracts: reports written to {Path(report_dir or '.')}/ (drift.md, drift.html, drift.json)"
+        )
+    unreported_by_workers: list[str] = config.stash.get(_UNREPORTED, [])
+    unreported = sorted(set(unreported_by_workers))
+    if unreported and terminal is not None:
+        terminal.write("\n")  # pytest-xdist leaves the cursor after its progress
+        terminal.write_line(
+            f"contracts: no drift reports written: the {' and '.join(unreported)} runs were split between "
+            "pytest-xdist workers; run without -n for the reports",
+            yellow=True,
+            bold=True,
         )
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -83,20 +81,25 @@ def test_the_live_marker_is_registered_with_help(pytester):
     result.stdout.fnmatch_lines(["@pytest.mark.live: talks to the real vendor APIs with sandbox keys*"])
 
 
-def test_the_project_deselects_live_tests_by_default():
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "tests/contract"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    summary = re.search(r"(\d+)/(\d+) tests collected \((\d+) deselected\)", completed.stdout)
-    assert summary is not None, completed.stdout[-500:]
+def test_the_project_deselects_live_tests_by_default(pytester, monkeypatch):
+    """`pytest` in the project picks up its pyproject.toml (``-m "not live"``) and conftest.py.
+
+    In process (the same configuration discovery from the project directory, without starting and importing
+    everything again in a subprocess).
+    """
+    monkeypatch.chdir(ROOT)
+    # The plugin and the package are imported already in this process: pytest says it cannot rewrite
+    # their asserts, which the project's filterwarnings turns into an error.
+    quiet = ("-W", "ignore::pytest.PytestAssertRewriteWarning", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("--collect-only", "-q", *quiet, "tests/contract")
+    output = result.stdout.str()
+    assert result.ret == pytest.ExitCode.OK, output + result.stderr.str()
+    summary = re.search(r"(\d+)/(\d+) tests collected \((\d+) deselected\)", output)
+    assert summary is not None, output[-500:]
     selected, total, deselected = map(int, summary.groups())
     assert deselected == total - selected == selected > 0
-    assert "-live]" not in completed.stdout
+    assert "-live]" not in output
+    assert "-fake]" in output
 
 
 def test_a_contract_failure_names_vendor_operation_status_pointer_expected_observed(pytester):
@@ -157,3 +160,107 @@ def test_a_live_session_writes_the_drift_reports(pytester, clean_env, loopback):
     )
     assert (pytester.path / "out" / "drift.md").is_file()
     assert (pytester.path / "out" / "history-live.json").is_file()
+
+
+# -- pytest-xdist: every worker its own fakes ------------------------------------------------------
+
+XDIST_SUITE = """
+import json
+import os
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts.vendors import get_vendor
+
+NEXOR = get_vendor("nexor")
+SHARED = Path(os.environ["ISOLATION_DIR"])
+WORKER = os.environ["PYTEST_XDIST_WORKER"]
+OTHER = {"gw0": "gw1", "gw1": "gw0"}[WORKER]
+
+
+def api(run):
+    target = run.ctx.target
+    return httpx.Client(
+        transport=target.transport, base_url=target.base_url, headers={"X-API-Key": target.fake.api_key}
+    )
+
+
+def wait_for(path):
+    deadline = time.monotonic() + 60  # a hang guard for a crashed worker, not a timing check
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{OTHER} never wrote {path.name}"
+        time.sleep(0.05)
+    return json.loads(path.read_text())
+
+
+def test_1_leads_created_in_one_worker_never_reach_another(contract_run):
+    run = contract_run(NEXOR, "fake")
+    fake = run.ctx.target.fake
+    created = []
+    try:
+        with api(run) as client:
+            for number in range(3):
+                answer = client.post("/leads", json={"first_name": WORKER, "last_name": str(number)})
+                assert answer.status_code == 201, answer.text
+                created.append(answer.json()["lead"]["id"])
+    finally:
+        mine = {"pid": os.getpid(), "run_id": run.ctx.run_id, "fake": id(fake), "leads": created}
+        (SHARED / f"{WORKER}.tmp").write_text(json.dumps(mine))
+        (SHARED / f"{WORKER}.tmp").rename(SHARED / f"{WORKER}.json")
+    other = wait_for(SHARED / f"{OTHER}.json")
+    assert other["pid"] != os.getpid()
+    assert len(other["leads"]) == 3
+    assert not set(other["leads"]) & set(fake.leads)
+    assert {lead["first_name"] for lead in fake.leads.values()} == {"Carlos", WORKER}
+    with api(run) as client:
+        assert [client.get(f"/leads/{lead}").status_code for lead in other["leads"]] == [404] * 3
+        assert [client.get(f"/leads/{lead}").json()["first_name"] for lead in created] == [WORKER] * 3
+    assert other["run_id"] == run.ctx.run_id  # one run (one marker on created records) across workers
+
+
+def test_2_the_session_run_is_the_workers_for_the_whole_session(contract_run):
+    run = contract_run(NEXOR, "fake")
+    mine = json.loads((SHARED / f"{WORKER}.json").read_text())
+    assert id(run.ctx.target.fake) == mine["fake"]
+    assert set(mine["leads"]) <= set(run.ctx.target.fake.leads)
+
+
+@pytest.mark.live
+def test_3_a_live_run_in_a_worker(contract_run):
+    contract_run(NEXOR, "live").require()
+"""
+
+
+def test_under_xdist_each_worker_has_its_own_fakes_and_writes_no_partial_report(pytester, clean_env, loopback):
+    """Two workers run the same tests at once (``--dist each``): each sees only the leads it created.
+
+    They share one run id; a live run split between workers writes no report and says so.
+    """
+    server = loopback(nexor=NexorFake())
+    for name, value in server.served["nexor"].environment().items():
+        clean_env.setenv(name, value)
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        clean_env.delenv(name, raising=False)
+    shared = pytester.mkdir("shared")
+    clean_env.setenv("ISOLATION_DIR", str(shared))
+    pytester.makepyfile(test_isolation=XDIST_SUITE)
+    # The controller runs in this process (it runs no test); the two workers are processes of their own. Only
+    # the two plugins at work are loaded: the workers start without importing every installed pytest plugin.
+    clean_env.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    plugins = ("-p", "xdist", "-p", "contracts.pytest_plugin", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(*plugins, "-n", "2", "--dist", "each", "-m", "live or not live")
+    result.assert_outcomes(passed=6)
+    assert sorted(path.name for path in shared.iterdir()) == ["gw0.json", "gw1.json"]
+    result.stdout.fnmatch_lines(["contracts: no drift reports written: the fake and live runs were split between*"])
+    assert not (pytester.path / "reports").exists()
+
+
+def test_a_report_is_refused_when_the_session_is_distributed(pytester):
+    pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
+    result = pytester.runpytest_inprocess("-n", "2", "--contracts-report", "out", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--contracts-report needs the whole session in one process*"])
+    assert not (pytester.path / "out").exists()

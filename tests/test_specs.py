@@ -6,7 +6,6 @@ import copy
 import json
 import re
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import jsonpointer
 import pytest
 from jsonschema.exceptions import ValidationError
 
+from contracts.context import load_spec
 from contracts.errors import SpecError
 from contracts.model import Vendor
 from contracts.spec import Spec
@@ -35,13 +35,9 @@ UUID_3 = "5f0c6d1e-8a4b-4c1d-9e2f-3a4b5c6d7e8f"
 DATE_TIME = "2026-01-18T10:00:00Z"
 
 
-@cache
-def _load(name: str) -> Spec:
-    return Spec.load(get_vendor(name).spec_path)
-
-
 def spec_of(vendor: Vendor | str) -> Spec:
-    return _load(vendor if isinstance(vendor, str) else vendor.name)
+    """The spec every test and run in this process shares (never change it)."""
+    return load_spec(get_vendor(vendor) if isinstance(vendor, str) else vendor)
 
 
 def walk(node: Any, parts: tuple[str | int, ...] = ()) -> Iterator[tuple[str, Any]]:

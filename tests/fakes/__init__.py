@@ -7,13 +7,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 
+from contracts.context import load_spec as shared_spec
 from contracts.fakes._core import FakeVendor
 from contracts.model import Vendor
 from contracts.serve import bind
@@ -21,13 +20,8 @@ from contracts.spec import Spec
 
 
 def load_spec(vendor: Vendor) -> Spec:
-    """The vendor's spec, loaded once per session."""
-    return _load(vendor.spec_path)
-
-
-@cache
-def _load(path: Path) -> Spec:
-    return Spec.load(path)
+    """The vendor's spec: the instance every test and run in this process shares (never change it)."""
+    return shared_spec(vendor)
 
 
 def in_process_client(fake: FakeVendor, spec: Spec) -> httpx.Client:

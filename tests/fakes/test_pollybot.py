@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,11 +20,11 @@ RESPONSES = "/paths/~1api~1v1~1leads~1{leadId}/get/responses"
 
 
 def docs_example(status: int) -> dict[str, Any]:
-    """The body the primary page shows for ``status``, as embedded in the spec."""
+    """The body the primary page shows for ``status``, as embedded in the spec (a copy: tests change it)."""
     example: dict[str, Any] = SPEC.resolve_pointer(f"{RESPONSES}/{status}/content/application~1json/examples/docs")[
         "value"
     ]
-    return example
+    return copy.deepcopy(example)
 
 
 @pytest.fixture
