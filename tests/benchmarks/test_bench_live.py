@@ -1,0 +1,23 @@
+"""The live-efficiency benchmark runs and its table says what the reports say (figures are not asserted)."""
+
+from __future__ import annotations
+
+import re
+
+from benchmarks import bench_live
+
+
+def test_a_default_live_run_checks_every_fact_with_fewer_requests_than_every_phase(capsys):
+    bench_live.main(["--vendor", "aura", "--units"])
+    output = capsys.readouterr().out
+    rows = {
+        run: (int(requests), checked, total)
+        for run, requests, checked, total in re.findall(
+            r"^aura\s+(default|every phase)\s+(\d+)\s+(\d+)/(\d+)", output, re.M
+        )
+    }
+    assert set(rows) == {"default", "every phase"}
+    assert rows["default"][1:] == rows["every phase"][1:], "the lean default checks the same facts"
+    assert rows["default"][1] == rows["default"][2], "every documented fact of the Aura fake is checked"
+    assert rows["default"][0] < rows["every phase"][0]
+    assert "guard" in output.split("aura: requests and facts first checked, per unit")[1]
