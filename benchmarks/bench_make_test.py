@@ -1,4 +1,4 @@
-"""Where the time of `make test` goes: run with `.venv/bin/python benchmarks/bench_make_test.py`.
+"""Where the time of `make test` goes: `.venv/bin/python -m benchmarks.bench_make_test`.
 
 Times the lint part (`ruff check .`, `ruff format --check .`, `mypy`, each a subprocess), then runs
 `python -m pytest -q -p benchmarks.timing_plugin` and prints how its wall time splits into start-up and
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import shlex
 import subprocess
@@ -27,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from benchmarks import timing_plugin
+from benchmarks._common import BIN, ROOT
+from benchmarks._common import machine as machine_line
+from benchmarks.timing_plugin import ENV_LAUNCH, ENV_OUT
 
-# The same names as in benchmarks/timing_plugin.py (this script runs without the repository on sys.path).
-ENV_OUT = "BENCH_TIMING_OUT"
-ENV_LAUNCH = "BENCH_TIMING_LAUNCH"
-PLUGIN = "benchmarks.timing_plugin"
+PLUGIN = timing_plugin.__name__
 
 LABELS = {
     "startup": "start-up and imports",
@@ -76,23 +74,7 @@ class PytestRun:
 
 
 def machine() -> list[str]:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        nproc = str(os.cpu_count())
-    return [
-        f"nproc: {nproc}",
-        f"CPU: {model}",
-        f"Python: {platform.python_version()} ({sys.executable})",
-    ]
+    return [machine_line(), f"Python executable: {sys.executable}"]
 
 
 def tool(name: str) -> str:

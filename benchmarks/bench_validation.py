@@ -1,4 +1,4 @@
-"""Response validation throughput on a recorded corpus: `.venv/bin/python benchmarks/bench_validation.py`.
+"""Response validation throughput on a recorded corpus: `.venv/bin/python -m benchmarks.bench_validation`.
 
 Records at least 100,000 lead responses from the four vendors' fakes (creates with varied bodies, reads of
 known and created leads, unknown ids, missing, wrong and restricted keys, invalid bodies, rate limiting), breaks
@@ -17,13 +17,10 @@ and how many of the broken responses each one flagged. Timing lives here, never 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
 import gzip
 import hashlib
 import json
-import os
-import platform
 import random
 import statistics
 import string
@@ -41,6 +38,7 @@ from openapi_core import OpenAPI
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.testing import MockRequest, MockResponse
 
+from benchmarks._common import machine
 from contracts.conformance import CheckContext, ObservedResponse, check_response
 from contracts.fakes._core import FakeRequest, FakeResponse, FakeVendor, RateLimit
 from contracts.fakes.aura import AuraFake
@@ -750,17 +748,6 @@ def openapi_core_formats(specs: dict[str, Spec]) -> str:
 
 
 # -- the report ----------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError, StopIteration):
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    return f"nproc: {os.cpu_count()}; CPU: {model}; Python {platform.python_version()}"
 
 
 def print_table(results: Sequence[Result], broken: Counter[str]) -> None:

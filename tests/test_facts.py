@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +15,7 @@ from contracts.outcome import Outcome
 from contracts.runner import VendorResult, run_vendor
 from contracts.targets import FAKE_LIMITS, LIVE_LIMITS, fake_target
 from contracts.vendors import VENDORS, get_vendor
+from tests.fixtures.exchanges import recorded_exchange
 
 NEXOR = get_vendor("nexor")
 NEXOR_SPEC = load_spec(NEXOR)
@@ -27,20 +27,7 @@ def ids(vendor_name: str) -> set[str]:
 
 
 def exchange(operation: str, status: int, body: Any, *, source: str = "test", attempts: int = 1) -> Exchange:
-    return Exchange(
-        vendor="nexor",
-        operation=operation,
-        method=operation.split()[0],
-        url="https://api.getnexor.ai/api/public/leads/x",
-        path="/leads/x",
-        request_headers={},
-        request_body=None,
-        source=source,
-        status_code=status,
-        response_headers={"content-type": "application/json"},
-        content=json.dumps(body).encode(),
-        attempts=attempts,
-    )
+    return recorded_exchange(body, status=status, operation=operation, source=source, attempts=attempts)
 
 
 def test_every_documented_status_field_error_body_and_behaviour_is_a_fact():

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import pytest
 
-from contracts.client import Exchange
 from contracts.context import load_spec
 from contracts.findings import Kind, Location, Severity
 from contracts.observe import observe
 from contracts.vendors import get_vendor
+from tests.fixtures.exchanges import recorded_exchange
 
 NEXOR = get_vendor("nexor")
 SPEC = load_spec(NEXOR)
@@ -44,19 +43,7 @@ LEAD: dict[str, Any] = {
 def exchange(
     body: Any, *, status: int = 200, headers: dict[str, str] | None = None, operation: str = "GET /leads/{id}"
 ):
-    return Exchange(
-        vendor="nexor",
-        operation=operation,
-        method=operation.split()[0],
-        url="https://api.getnexor.ai/api/public/leads/x",
-        path="/leads/x",
-        request_headers={},
-        request_body=None,
-        source="test",
-        status_code=status,
-        response_headers={"content-type": "application/json", **(headers or {})},
-        content=json.dumps(body).encode(),
-    )
+    return recorded_exchange(body, status=status, headers=headers, operation=operation)
 
 
 def kinds(findings):

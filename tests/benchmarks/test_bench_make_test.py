@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from benchmarks import bench_make_test, timing_plugin
+from benchmarks import bench_make_test
 
 # One small test that runs a property test: generation, HTTP and checks all happen in it.
 # A single file, so the inner pytest run never selects tests/benchmarks (no recursion).
@@ -21,20 +21,11 @@ def number(pattern: str, text: str) -> float:
     return float(match[1])
 
 
-def test_the_script_and_the_plugin_agree_on_names():
-    assert bench_make_test.ENV_OUT == timing_plugin.ENV_OUT
-    assert bench_make_test.ENV_LAUNCH == timing_plugin.ENV_LAUNCH
-    assert timing_plugin.__name__ == bench_make_test.PLUGIN
-    assert set(bench_make_test.MEASURED) == set(timing_plugin.CATEGORIES)
-
-
 def test_the_breakdown_prints_every_category_and_adds_up(capsys):
     assert bench_make_test.main(["--no-lint", "--no-imports", "--pytest-args", SMALL_RUN]) == 0
     out = capsys.readouterr().out
 
-    assert "nproc: " in out
-    assert "CPU: " in out
-    assert "Python: " in out
+    assert re.search(r"^  \d+ cores, .+, Python 3\.\d+", out, re.MULTILINE), "the machine is named"
     assert "1 passed" in out
 
     rows = {}
