@@ -21,12 +21,13 @@ happens to send them, and not counted among the facts a run must check.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from contracts.findings import json_pointer
+from contracts.shape import shape_of
 from contracts.spec import Operation, ResponseSpec, Spec
 
 if TYPE_CHECKING:
@@ -148,39 +149,29 @@ def status_key(operation: Operation, status_code: int) -> str | None:
     return None
 
 
-def field_pointers(spec: Spec, schema: Any, prefix: str = "", seen: frozenset[str] = frozenset()) -> Iterator[str]:
-    """Pointers of every property a schema documents (``*`` for array items), through $ref and anyOf/oneOf/allOf."""
-    if not isinstance(schema, dict) or prefix.count("/") > _MAX_DEPTH:
+def field_pointers(spec: Spec, schema: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """Pointers of every property a schema documents (``*`` for array items), as ``shape_of`` flattens it."""
+    if len(path) > _MAX_DEPTH:
         return
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        if ref in seen:
-            return
-        yield from field_pointers(spec, spec.resolve_pointer(ref), prefix, seen | {ref})
-    for keyword in ("anyOf", "oneOf", "allOf"):
-        for branch in schema.get(keyword, ()):
-            yield from field_pointers(spec, branch, prefix, seen)
-    for name, subschema in schema.get("properties", {}).items():
-        pointer = f"{prefix}/{_escape(name)}"
-        yield pointer
-        yield from field_pointers(spec, subschema, pointer, seen)
-    items = schema.get("items")
-    if isinstance(items, dict):
-        yield from field_pointers(spec, items, f"{prefix}/*", seen)
+    shape = shape_of(spec, schema)
+    for name, subschema in shape.properties.items():
+        yield json_pointer([*path, name])
+        yield from field_pointers(spec, subschema, (*path, name))
+    if shape.items is not None:
+        yield from field_pointers(spec, shape.items, (*path, "*"))
 
 
-def present_pointers(value: Any, prefix: str = "") -> Iterator[str]:
+def present_pointers(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
     """Pointers of every value present in a JSON document (array items as ``*``)."""
-    if prefix.count("/") > _MAX_DEPTH:
+    if len(path) > _MAX_DEPTH:
         return
     if isinstance(value, dict):
         for name, member in value.items():
-            pointer = f"{prefix}/{_escape(str(name))}"
-            yield pointer
-            yield from present_pointers(member, pointer)
+            yield json_pointer([*path, name])
+            yield from present_pointers(member, (*path, str(name)))
     elif isinstance(value, list):
         for item in value:
-            yield from present_pointers(item, f"{prefix}/*")
+            yield from present_pointers(item, (*path, "*"))
 
 
 def measure(
@@ -236,16 +227,6 @@ def _facts_of_exchange(spec: Spec, exchange: Exchange) -> set[Fact]:
     status = status_key(operation, exchange.status_code)
     if status is None:
         return set()
-    facts = {Fact(FactKind.STATUS, operation.label, status, "")}
-    if exchange.content:
-        try:
-            body = json.loads(exchange.content)
-        except ValueError:
-            return facts
-        kind = FactKind.ERROR_BODY if status[0] in "45" else FactKind.FIELD
-        facts.update(Fact(kind, operation.label, status, pointer) for pointer in present_pointers(body))
-    return facts
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
+    kind = FactKind.ERROR_BODY if status[0] in "45" else FactKind.FIELD
+    fields = (Fact(kind, operation.label, status, pointer) for pointer in present_pointers(exchange.json()))
+    return {Fact(FactKind.STATUS, operation.label, status, ""), *fields}
