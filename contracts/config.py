@@ -39,7 +39,7 @@ from contracts.errors import ConfigError, MissingCredentials
 from contracts.model import Capability, Vendor
 from contracts.redaction import Redactor, Secret
 from contracts.spec import Spec
-from contracts.targets import LIVE_LIMITS, RunLimits, Target, http_target
+from contracts.targets import LIVE_LIMITS, PROPERTY_PHASES, RunLimits, Target, http_target
 
 
 class _VendorEnv(BaseSettings):
@@ -75,9 +75,6 @@ def _one_line(error: ValidationError, prefix: str) -> str:
     return f"{name}: {first['msg']} (got {first.get('input')!r})"
 
 
-PHASES = ("examples", "coverage", "fuzzing")
-
-
 def _run_env(env_file: Path | None) -> _RunEnv:
     try:
         return _RunEnv(_env_file=env_file)  # type: ignore[call-arg]
@@ -89,15 +86,20 @@ def _phases(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
     if value is None:
         return default
     phases = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
-    unknown = [phase for phase in phases if phase not in PHASES]
+    unknown = [phase for phase in phases if phase not in PROPERTY_PHASES]
     if unknown or not phases:
-        raise ConfigError(f"CONTRACTS_PHASES: expected a comma-separated subset of {','.join(PHASES)} (got {value!r})")
+        raise ConfigError(
+            f"CONTRACTS_PHASES: expected a comma-separated subset of {','.join(PROPERTY_PHASES)} (got {value!r})"
+        )
     return phases
 
 
 def budget(limits: RunLimits, env_file: Path | None = None) -> RunLimits:
     """``limits`` with the property budget from ``CONTRACTS_MAX_EXAMPLES`` and ``CONTRACTS_PHASES``, when set."""
-    run = _run_env(env_file)
+    return _with_budget(limits, _run_env(env_file))
+
+
+def _with_budget(limits: RunLimits, run: _RunEnv) -> RunLimits:
     return replace(
         limits,
         max_examples=run.max_examples or limits.max_examples,
@@ -108,7 +110,7 @@ def budget(limits: RunLimits, env_file: Path | None = None) -> RunLimits:
 def run_limits(env_file: Path | None = None) -> RunLimits:
     run = _run_env(env_file)
     return replace(
-        budget(LIVE_LIMITS, env_file),
+        _with_budget(LIVE_LIMITS, run),
         connect_timeout=run.connect_timeout,
         read_timeout=run.read_timeout,
         retries=run.retries,

@@ -43,13 +43,13 @@ from contracts.errors import ContractSuiteError, UnsafeRequest, VendorFault
 from contracts.findings import Finding, Kind, Location, Severity, describe_value, json_pointer, truncate
 from contracts.model import Capability
 from contracts.outcome import Outcome, record_fault
+from contracts.targets import PROPERTY_PHASES
 
 ADVISORY_CHECKS = frozenset(
     {"negative_data_rejection", "positive_data_acceptance", "unsupported_method", "allow_header_conformance"}
 )
 """Checks about input handling the docs do not promise: reported as ``input_not_rejected``, never failing."""
 
-TEST_PHASES = ("examples", "coverage", "fuzzing")
 SAFE_UNEXPECTED_METHODS = ["options", "trace"]
 
 
@@ -126,7 +126,7 @@ def _config(ctx: RunContext, *, phases: tuple[str, ...], stateful: bool, only: s
 def build_schema(
     ctx: RunContext,
     *,
-    phases: tuple[str, ...] = TEST_PHASES,
+    phases: tuple[str, ...] = PROPERTY_PHASES,
     stateful: bool = False,
     only: str | None = None,
     source: str = "schemathesis",

@@ -26,13 +26,17 @@ class TargetKind(StrEnum):
     LIVE = "live"
 
 
+PROPERTY_PHASES = ("examples", "coverage", "fuzzing")
+"""The schemathesis phases a property unit can run, in order."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunLimits:
     """How hard and how long a run may push a vendor."""
 
     max_examples: int = 25
     """Hypothesis examples per operation in the fuzzing phase."""
-    phases: tuple[str, ...] = ("examples", "coverage", "fuzzing")
+    phases: tuple[str, ...] = PROPERTY_PHASES
     """schemathesis phases of the property units (the stateful unit has its own budget below)."""
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
