@@ -237,7 +237,7 @@ class Spec:
         return node
 
     def _resolver_lookup(self, pointer: str) -> Any:
-        fragment = pointer[1:] if pointer.startswith("#") else pointer
+        fragment = pointer.removeprefix("#")
         try:
             return self._registry.resolver(base_uri=self.uri).lookup(f"{self.uri}#{fragment}")
         except Unresolvable as exc:
@@ -364,7 +364,7 @@ class Spec:
         Pure Python and slow, but its errors carry what a finding needs (keyword, path, branch context):
         it explains a failure that ``fast_validator`` has found.
         """
-        fragment = pointer[1:] if pointer.startswith("#") else pointer
+        fragment = pointer.removeprefix("#")
         if fragment not in self._validators:
             self._resolver_lookup(fragment)  # raises SpecError on a bad pointer
             schema = {"$ref": f"{self.uri}#{fragment}"}
@@ -378,7 +378,7 @@ class Spec:
 
         Compiled once per pointer, against the whole document so its $refs resolve, and reused for every response.
         """
-        fragment = pointer[1:] if pointer.startswith("#") else pointer
+        fragment = pointer.removeprefix("#")
         validator = self._fast_validators.get(fragment)
         if validator is None:
             self._resolver_lookup(fragment)  # raises SpecError on a bad pointer
