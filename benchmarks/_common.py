@@ -18,6 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from contracts.model import Vendor
+from contracts.redaction import Secret
+from contracts.targets import ALL_CAPABILITIES, FAKE_LIMITS, Target, http_target
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -72,3 +76,20 @@ def served_fakes(vendors: Sequence[str] = ()) -> Iterator[dict[str, str]]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def loopback_target(vendor: Vendor, environment: dict[str, str], max_examples: int) -> Target:
+    def env(name: str) -> str | None:
+        return environment.get(vendor.env(name))
+
+    restricted = env("RESTRICTED_API_KEY")
+    return http_target(
+        name="loopback",
+        base_url=env("BASE_URL") or "",
+        api_key=Secret(env("API_KEY") or ""),
+        restricted_key=Secret(restricted) if restricted else None,
+        lead_id=env("LEAD_ID"),
+        capabilities=ALL_CAPABILITIES,
+        variables={name.removeprefix(vendor.env("")): value for name, value in environment.items()},
+        limits=FAKE_LIMITS,
+    ).with_limits(max_examples=max_examples)

@@ -28,13 +28,12 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks._common import BIN, machine, median_range, served_fakes
+from benchmarks._common import BIN, loopback_target, machine, median_range, served_fakes
 from contracts.context import RunContext, load_spec, open_run
 from contracts.model import Vendor
 from contracts.probes import run_guard
 from contracts.property import prepare_schema_document, run_property
-from contracts.redaction import Secret
-from contracts.targets import ALL_CAPABILITIES, FAKE_LIMITS, Target, fake_target, http_target
+from contracts.targets import Target, fake_target
 from contracts.vendors import VENDORS, get_vendor
 
 PHASES = "examples,coverage,fuzzing"
@@ -48,23 +47,6 @@ class Sample:
     @property
     def rate(self) -> float:
         return self.cases / self.seconds if self.seconds else 0.0
-
-
-def loopback_target(vendor: Vendor, environment: dict[str, str], max_examples: int) -> Target:
-    def env(name: str) -> str | None:
-        return environment.get(vendor.env(name))
-
-    restricted = env("RESTRICTED_API_KEY")
-    return http_target(
-        name="loopback",
-        base_url=env("BASE_URL") or "",
-        api_key=Secret(env("API_KEY") or ""),
-        restricted_key=Secret(restricted) if restricted else None,
-        lead_id=env("LEAD_ID"),
-        capabilities=ALL_CAPABILITIES,
-        variables={name.removeprefix(vendor.env("")): value for name, value in environment.items()},
-        limits=FAKE_LIMITS,
-    ).with_limits(max_examples=max_examples)
 
 
 def ours(vendor: Vendor, target: Target) -> Sample:

@@ -1,40 +1,32 @@
 """Whole contract runs: `make bench` (all benchmarks) or `.venv/bin/python -m benchmarks.bench_suite`.
 
 Prints, for each vendor, how long its whole contract run takes against the in-process fake and against
-the same fake served on loopback (requests per second through the full gateway), the drift observer's
-throughput, and the time to render the three reports. Response validation has its own benchmark
-(bench_validation.py). Timing lives here, never in tests.
+the same fake served on loopback by `contracts serve` (requests per second through the full gateway),
+the drift observer's throughput, and the time to render the three reports. Response validation has its
+own benchmark (bench_validation.py). Timing lives here, never in tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 
-import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import Mount
-
-from benchmarks._common import machine
+from benchmarks._common import loopback_target, machine, served_fakes
 from contracts.context import load_spec, open_run
-from contracts.fakes._core import FakeVendor
 from contracts.model import Vendor
 from contracts.observe import observe
 from contracts.probes import run_guard
 from contracts.property import run_property
-from contracts.redaction import Secret
 from contracts.report.history import History, build_report
 from contracts.report.render import render_html, render_json, render_markdown
 from contracts.runner import VendorResult, run_vendor
-from contracts.serve import bind
 from contracts.spec import Spec
-from contracts.targets import ALL_CAPABILITIES, FAKE_LIMITS, fake_target, http_target
+from contracts.targets import FAKE_LIMITS, fake_target
 from contracts.vendors import VENDORS
 
 T = TypeVar("T")
@@ -50,34 +42,13 @@ def timed(function: Callable[[], T], repeat: int) -> tuple[list[float], T]:
     return durations, result
 
 
-def serve_in_thread(app: Starlette) -> tuple[uvicorn.Server, threading.Thread, int]:
-    sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="error", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    return server, thread, sock.getsockname()[1]
-
-
 def run_on_fake(vendor: Vendor, spec: Spec, max_examples: int) -> VendorResult:
     target = fake_target(vendor.fake(), base_url=spec.server_url).with_limits(max_examples=max_examples)
     return run_vendor(vendor, target, spec=spec)
 
 
-def run_on_loopback(vendor: Vendor, spec: Spec, fake: FakeVendor, port: int, max_examples: int) -> VendorResult:
-    fake.reset()
-    target = http_target(
-        name="loopback",
-        base_url=f"http://127.0.0.1:{port}/{vendor.name}{fake.server_path}",
-        api_key=Secret(fake.api_key),
-        restricted_key=Secret(fake.restricted_key) if fake.restricted_key else None,
-        lead_id=fake.known_lead_id,
-        capabilities=ALL_CAPABILITIES,
-        variables=dict(fake.fixtures),
-        limits=FAKE_LIMITS,
-    ).with_limits(max_examples=max_examples)
-    return run_vendor(vendor, target, spec=spec)
+def run_on_loopback(vendor: Vendor, spec: Spec, environment: dict[str, str], max_examples: int) -> VendorResult:
+    return run_vendor(vendor, loopback_target(vendor, environment, max_examples), spec=spec)
 
 
 def bench_vendor_runs(repeat: int, max_examples: int) -> list[VendorResult]:
@@ -85,26 +56,21 @@ def bench_vendor_runs(repeat: int, max_examples: int) -> list[VendorResult]:
     print(f"max_examples={max_examples}, best/median of {repeat}")
     print(f"  {'vendor':<9} {'target':<9} {'requests':>8} {'best s':>7} {'median s':>8} {'req/s':>7}")
     results = []
-    for vendor in VENDORS:
-        spec = load_spec(vendor)
-        for kind in ("fake", "loopback"):
-            if kind == "fake":
-                durations, result = timed(partial(run_on_fake, vendor, spec, max_examples), repeat)
-            else:
-                fake = vendor.fake()
-                assert isinstance(fake, FakeVendor)
-                server, thread, port = serve_in_thread(
-                    Starlette(routes=[Mount(f"/{vendor.name}", app=fake.asgi_app())])
+    with served_fakes() as environment:
+        for vendor in VENDORS:
+            spec = load_spec(vendor)
+            for kind in ("fake", "loopback"):
+                if kind == "fake":
+                    durations, result = timed(partial(run_on_fake, vendor, spec, max_examples), repeat)
+                else:
+                    run = partial(run_on_loopback, vendor, spec, environment, max_examples)
+                    durations, result = timed(run, repeat)
+                results.append(result)
+                best, median = min(durations), statistics.median(durations)
+                print(
+                    f"  {vendor.name:<9} {kind:<9} {result.requests:>8} {best:>7.2f} {median:>8.2f} "
+                    f"{result.requests / median:>7.0f}   status={result.status}"
                 )
-                durations, result = timed(partial(run_on_loopback, vendor, spec, fake, port, max_examples), repeat)
-                server.should_exit = True
-                thread.join(timeout=10)
-            results.append(result)
-            best, median = min(durations), statistics.median(durations)
-            print(
-                f"  {vendor.name:<9} {kind:<9} {result.requests:>8} {best:>7.2f} {median:>8.2f} "
-                f"{result.requests / median:>7.0f}   status={result.status}"
-            )
     return results
 
 
