@@ -138,17 +138,6 @@ def _grouped_responses(operation: Operation) -> dict[str, ResponseSpec]:
     }
 
 
-def status_key(operation: Operation, status_code: int) -> str | None:
-    """The fact key of the documented response a status code falls under (``"201"`` -> ``"200|201"``)."""
-    documented = operation.response_for(status_code)
-    if documented is None:
-        return None
-    for key in _grouped_responses(operation):
-        if documented.status in key.split("|"):
-            return key
-    return None
-
-
 def field_pointers(spec: Spec, schema: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
     """Pointers of every property a schema documents (``*`` for array items), as ``shape_of`` flattens it."""
     if len(path) > _MAX_DEPTH:
@@ -179,13 +168,20 @@ def measure(
 ) -> Coverage:
     """What ``exchanges`` and ``outcomes`` checked of ``facts``, with who checked what first."""
     documented = set(facts)
+    # (operation, documented status) -> its fact's status key: "201" -> "200|201".
+    status_keys = {
+        (fact.operation, status): fact.status
+        for fact in documented
+        if fact.kind is FactKind.STATUS
+        for status in fact.status.split("|")
+    }
     checked: set[Fact] = set()
     new_by_source: dict[str, list[int]] = {}
     for exchange in exchanges:
         counts = new_by_source.setdefault(exchange.source, [0, 0])
         counts[0] += exchange.attempts
         before = len(checked)
-        checked.update(_facts_of_exchange(spec, exchange) & documented)
+        checked.update(_facts_of_exchange(spec, exchange, status_keys) & documented)
         counts[1] += len(checked) - before
     for outcome in outcomes:
         if outcome.skipped or outcome.inconclusive:
@@ -220,13 +216,13 @@ def measure(
     )
 
 
-def _facts_of_exchange(spec: Spec, exchange: Exchange) -> set[Fact]:
+def _facts_of_exchange(spec: Spec, exchange: Exchange, status_keys: Mapping[tuple[str, str], str]) -> set[Fact]:
     if exchange.status_code is None or exchange.operation is None:
         return set()
-    operation = spec.operation(exchange.operation)
-    status = status_key(operation, exchange.status_code)
+    documented = spec.operation(exchange.operation).response_for(exchange.status_code)
+    status = status_keys.get((exchange.operation, documented.status)) if documented is not None else None
     if status is None:
         return set()
     kind = FactKind.ERROR_BODY if status[0] in "45" else FactKind.FIELD
-    fields = (Fact(kind, operation.label, status, pointer) for pointer in present_pointers(exchange.json()))
-    return {Fact(FactKind.STATUS, operation.label, status, ""), *fields}
+    fields = (Fact(kind, exchange.operation, status, pointer) for pointer in present_pointers(exchange.json()))
+    return {Fact(FactKind.STATUS, exchange.operation, status, ""), *fields}
