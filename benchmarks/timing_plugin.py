@@ -10,7 +10,8 @@ module of ours, of the tests and of schemathesis is scanned for the original):
 * HTTP: ``VendorClient.request`` (httpx -> respx -> fake, or loopback) and ``ClientTransport.send`` (the
   bridge that hands schemathesis's requests to it);
 * checks: ``check_response``, ``observe`` and schemathesis's ``run_checks`` / ``collect_after_run_failures``;
-* case generation: ``run_property`` (the schemathesis engine: drawing cases and its bookkeeping);
+* case generation: ``run_property`` (Hypothesis drawing cases from schemathesis's strategies, and the
+  schemathesis engine's bookkeeping in the stateful unit);
 * report writing: ``write_reports``, the three renderers, ``build_report``, ``load_history``,
   ``save_history`` and the contract plugin's ``pytest_sessionfinish``;
 * collection and test set-up, call and teardown ("other test code") through hook wrappers.
@@ -18,7 +19,7 @@ module of ours, of the tests and of schemathesis is scanned for the original):
 Time is attributed exclusively: each thread keeps a stack of open frames and a frame's time, less the time
 of the frames opened inside it, goes to its category, so nested time counts once, in the innermost category
 (HTTP sent by the ``ignored_auth`` check is HTTP; checks inside ``run_property`` are checks). The schemathesis
-engine runs cases in worker threads; a thread started inside a frame treats that frame as its parent, so its
+engine runs stateful cases in worker threads; a thread started inside a frame treats that frame as its parent, so its
 HTTP and checks are taken out of the ``run_property`` that waits for it. At ``pytest_unconfigure`` the
 figures go to the output file as JSON (the rest of the exit is pytest overhead); an xdist worker writes
 ``<stem>.<worker id>.json`` beside it.

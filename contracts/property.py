@@ -39,8 +39,9 @@ from schemathesis.openapi.checks import (
 from contracts.bridge import ClientTransport, install
 from contracts.conformance import CheckContext, ObservedResponse, check_response
 from contracts.context import RUN_MARKER_KEY, RunContext
+from contracts.driver import CheckedCase, drive_operation
 from contracts.errors import ContractSuiteError, UnsafeRequest, VendorFault
-from contracts.findings import Finding, Kind, Location, Severity, describe_value, json_pointer, truncate
+from contracts.findings import Finding, Kind, Location, Severity, describe_value, json_pointer, merge, truncate
 from contracts.model import Capability
 from contracts.outcome import Outcome, record_fault
 from contracts.targets import PROPERTY_PHASES
@@ -51,6 +52,9 @@ ADVISORY_CHECKS = frozenset(
 """Checks about input handling the docs do not promise: reported as ``input_not_rejected``, never failing."""
 
 SAFE_UNEXPECTED_METHODS = ["options", "trace"]
+
+DETERMINISTIC_SEED = 20261123
+"""The seed of deterministic runs (the default, live and fake): the same spec sends the same cases."""
 
 
 def prepare_schema_document(ctx: RunContext) -> dict[str, Any]:
@@ -102,6 +106,10 @@ def _config(ctx: RunContext, *, phases: tuple[str, ...], stateful: bool, only: s
             exclusions.append({"include-operation-id": others, "enabled": False})
     return SchemathesisConfig.from_dict(
         {
+            # A deterministic run draws from a fixed seed (mixed with each operation's label by schemathesis),
+            # not from Hypothesis's `derandomize`, which seeds from the test function's source: a refactor
+            # of our driver would otherwise change every case a run sends.
+            **({"seed": DETERMINISTIC_SEED} if limits.deterministic else {}),
             "auth": {"openapi": {ctx.vendor.security_scheme: credential}},
             "generation": {
                 "max-examples": limits.max_examples,
@@ -172,17 +180,50 @@ def build_schema(
 
 
 def run_property(ctx: RunContext, *, operation: str | None = None, stateful: bool = False) -> Outcome:
-    """Run schemathesis on one operation (examples, coverage, fuzzing) or, with ``stateful``, over the links."""
+    """Property-test one operation (examples, coverage, fuzzing; every operation when ``operation`` is None)
+    or, with ``stateful``, the spec's links."""
     name = "stateful" if stateful else f"property:{operation}"
     outcome = Outcome(name=f"schemathesis:{name}")
-    phases = () if stateful else ctx.target.limits.phases
-    schema = build_schema(ctx, phases=phases, stateful=stateful, only=operation, source=outcome.name)
+    if stateful:
+        _run_stateful(ctx, outcome)
+        return outcome
+    phases = ctx.target.limits.phases
+    schema = build_schema(ctx, phases=phases, only=operation, source=outcome.name)
+    labels = [operation] if operation is not None else [op.label for op in ctx.spec.operations]
+
+    def collect(checked: CheckedCase) -> None:
+        for check, failure in checked.failures:
+            outcome.findings.extend(
+                _findings_from_failure(ctx, check, failure, checked.case, checked.response, source=outcome.name)
+            )
+
+    for label in labels:
+        documented = ctx.spec.operation(label)
+        drive = drive_operation(
+            schema,
+            schema[documented.path][documented.method.lower()],
+            phases=phases,
+            on_checked=collect,
+            vendor=ctx.vendor.name,
+        )
+        outcome.cases += drive.cases
+        outcome.notes.extend(f"not sent: {message}" for message in drive.refused)
+        if drive.fault is not None:
+            record_fault(outcome, drive.fault, vendor=ctx.vendor.name, operation=_faulted_operation(ctx, label))
+            break
+    # Every case is checked, so one deviation is usually seen many times: one finding each, with its count.
+    outcome.findings = merge(outcome.findings)
+    return outcome
+
+
+def _run_stateful(ctx: RunContext, outcome: Outcome) -> None:
+    """Follow the spec's links with schemathesis's engine, whose stateful phase builds the state machine."""
+    schema = build_schema(ctx, phases=(), stateful=True, source=outcome.name)
     engine_errors: list[str] = []
-    findings: list[Finding] = []
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             outcome.cases += len(event.recorder.cases)
-            findings.extend(_findings_from_recorder(ctx, event.recorder, source=outcome.name))
+            outcome.findings.extend(_findings_from_recorder(ctx, event.recorder, source=outcome.name))
         elif isinstance(event, events.NonFatalError):
             error = event.value
             if isinstance(error, VendorFault):
@@ -200,8 +241,6 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
             "schemathesis could not run some cases (a bug in the suite or its spec):\n" + "\n".join(engine_errors),
             vendor=ctx.vendor.name,
         )
-    outcome.findings.extend(findings)
-    return outcome
 
 
 def _faulted_operation(ctx: RunContext, label: str | None) -> str:

@@ -13,7 +13,7 @@ LAYERS = {
     "values": {"errors", "findings", "redaction", "model"},
     "spec": {"spec", "conformance", "shape"},
     "transport": {"targets", "client", "bridge"},
-    "engine": {"context", "outcome", "probes", "scenarios", "property", "observe", "facts", "runner"},
+    "engine": {"context", "outcome", "probes", "scenarios", "property", "driver", "observe", "facts", "runner"},
     "vendors": {"vendors"},
     "fakes": {"fakes"},
     "reports": {"report"},
