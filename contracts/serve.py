@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts.fakes._core import RateLimit
 from contracts.model import FakeService, Vendor
@@ -47,20 +47,39 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class VendorPrefixes:
+    """One ASGI app serving each vendor's fake below ``/<vendor>``, chosen by the first path segment.
+
+    Not a router of path patterns: a pattern's ``.*`` stops at an encoded newline, and the server would
+    answer such a path itself (a text/plain 404) where the fake in process answers with its own JSON.
+    """
+
+    def __init__(self, apps: Mapping[str, ASGIApp]) -> None:
+        self.apps = dict(apps)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # served with lifespan off
+            return
+        name = scope["path"].lstrip("/").partition("/")[0]
+        app = self.apps.get(name)
+        if app is None:
+            await JSONResponse({"error": "Not found"}, status_code=404)(scope, receive, send)
+            return
+        await app({**scope, "root_path": f"{scope.get('root_path', '')}/{name}"}, receive, send)
+
+
 def build_app(
     vendors: Sequence[Vendor], *, host: str, port: int, rate_limit: tuple[int, float] | None = None
-) -> tuple[Starlette, list[ServedVendor]]:
+) -> tuple[VendorPrefixes, list[ServedVendor]]:
     served: list[ServedVendor] = []
-    mounts = []
     for vendor in vendors:
         limit = RateLimit(limit=rate_limit[0], window=rate_limit[1]) if rate_limit else None
         fake = vendor.fake(rate_limit=limit)
         base_url = f"http://{host}:{port}/{vendor.name}{fake.server_path}"
-        mounts.append(Mount(f"/{vendor.name}", app=fake.asgi_app()))
         served.append(ServedVendor(vendor=vendor, fake=fake, base_url=base_url))
-    return Starlette(routes=mounts), served
+    return VendorPrefixes({item.vendor.name: item.fake.asgi_app() for item in served}), served
 
 
-def run_server(app: Starlette, sock: socket.socket) -> None:
+def run_server(app: ASGIApp, sock: socket.socket) -> None:
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
