@@ -1,12 +1,13 @@
 """Where the time of `make test` goes: `.venv/bin/python -m benchmarks.bench_make_test`.
 
 Times the lint part (`ruff check .`, `ruff format --check .`, `mypy`, each a subprocess), then runs
-`python -m pytest -q -p benchmarks.timing_plugin` and prints how its wall time splits into start-up and
-imports, collection, case generation, HTTP, checks, report writing, other test code and pytest overhead
-(see benchmarks/timing_plugin.py for what each category covers). Also prints what importing the package's
-pytest plugin costs (`python -X importtime`) and the ten slowest tests. Options: `--no-lint`, `--no-imports`;
-`--pytest-args "-n auto"` or `--pytest-args "tests/test_property.py"` (one quoted string, split like a shell
-would; `--pytest-args=-x` for a single option). Figures are printed, never asserted in tests.
+`python -m pytest -q -p benchmarks.timing_plugin -n auto` (as `make test` runs it, bytecode writing on) and
+prints how its wall time splits into start-up and imports, collection, case generation, HTTP, checks, report
+writing, other test code and pytest overhead (see benchmarks/timing_plugin.py for what each category
+covers). Also prints what importing the package's pytest plugin costs (`python -X importtime`) and the ten
+slowest tests. Options: `--no-lint`, `--no-imports`; `--pytest-args "-n 0"` for a serial run or
+`--pytest-args "-n 0 tests/test_property.py"` (one quoted string, split like a shell would;
+`--pytest-args=-x` for a single option). Figures are printed, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ def import_costs() -> list[ImportCost]:
 def run_pytest(extra: Sequence[str], workdir: Path) -> PytestRun:
     out = workdir / "timing.json"
     command = [sys.executable, "-m", "pytest", "-q", "-p", PLUGIN, *extra]
-    env = {**os.environ, ENV_OUT: str(out)}
+    # As `make test`: workers and subprocesses reuse compiled bytecode even where the environment turns it off.
+    env = {**os.environ, ENV_OUT: str(out), "PYTHONDONTWRITEBYTECODE": ""}
     env[ENV_LAUNCH] = repr(time.time())
     launch = float(env[ENV_LAUNCH])
     started = time.perf_counter()
@@ -336,8 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-imports", action="store_true", help="skip the python -X importtime runs")
     parser.add_argument(
         "--pytest-args",
-        default="",
-        help='extra pytest arguments as one string, e.g. "-n auto" or "tests/test_property.py"',
+        default="-n auto",
+        help='pytest arguments as one string (default "-n auto", as `make test`), e.g. "-n 0 tests/test_property.py"',
     )
     options = parser.parse_args(argv)
 
