@@ -19,6 +19,10 @@ credentials once per operation, as the engine does.
 
 A vendor fault or a bug of ours stops the operation at once: Hypothesis is
 not allowed to treat it as a test failure and replay it while shrinking.
+
+``create_test``, ``CheckContext`` and ``run_checks`` are schemathesis's own
+building blocks, not its documented API; schemathesis is pinned in
+``constraints.txt`` and ``tests/test_driver.py`` covers what this module relies on.
 """
 
 from __future__ import annotations
