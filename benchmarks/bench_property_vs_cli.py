@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +57,8 @@ class Sample:
         return self.cases / self.seconds if self.seconds else 0.0
 
 
-def ours(vendor: Vendor, target: Target) -> Sample:
-    """Every operation's property unit, as `make check` and the pytest suite run them."""
+def timed_units(vendor: Vendor, target: Target, run_unit: Callable[[RunContext, str], int]) -> Sample:
+    """Cases and seconds of ``run_unit`` (one operation's property unit) over every operation, after the guard."""
     spec = load_spec(vendor)
     ctx = open_run(vendor, target, spec=spec)
     try:
@@ -65,14 +66,23 @@ def ours(vendor: Vendor, target: Target) -> Sample:
         cases, seconds = 0, 0.0
         for operation in spec.operations:
             started = time.perf_counter()
-            outcome = run_property(ctx, operation=operation.label)
+            cases += run_unit(ctx, operation.label)
             seconds += time.perf_counter() - started
-            cases += outcome.cases
-            if outcome.findings:
-                raise SystemExit(f"{vendor.name}: the fake failed its own contract: {outcome.findings[0]}")
         return Sample(cases, seconds)
     finally:
         ctx.close()
+
+
+def ours(vendor: Vendor, target: Target) -> Sample:
+    """Every operation's property unit, as `make check` and the pytest suite run them."""
+
+    def unit(ctx: RunContext, label: str) -> int:
+        outcome = run_property(ctx, operation=label)
+        if outcome.findings:
+            raise SystemExit(f"{vendor.name}: the fake failed its own contract: {outcome.findings[0]}")
+        return outcome.cases
+
+    return timed_units(vendor, target, unit)
 
 
 def engine(vendor: Vendor, target: Target) -> Sample:
@@ -81,21 +91,16 @@ def engine(vendor: Vendor, target: Target) -> Sample:
     This is how our property units ran before ``contracts/driver.py``; it separates what the driver saves from
     what the in-process transport saves.
     """
-    spec = load_spec(vendor)
-    ctx = open_run(vendor, target, spec=spec)
-    try:
-        run_guard(ctx)
-        cases, seconds = 0, 0.0
-        for operation in spec.operations:
-            started = time.perf_counter()
-            schema = build_schema(ctx, phases=target.limits.phases, only=operation.label)
-            for event in from_schema(schema).execute():
-                if isinstance(event, events.ScenarioFinished):
-                    cases += len(event.recorder.cases)
-            seconds += time.perf_counter() - started
-        return Sample(cases, seconds)
-    finally:
-        ctx.close()
+
+    def unit(ctx: RunContext, label: str) -> int:
+        schema = build_schema(ctx, phases=target.limits.phases, only=label)
+        return sum(
+            len(event.recorder.cases)
+            for event in from_schema(schema).execute()
+            if isinstance(event, events.ScenarioFinished)
+        )
+
+    return timed_units(vendor, target, unit)
 
 
 def cli(

@@ -109,16 +109,21 @@ def drive_operation(
     # Shared by every phase of the operation: once `ignored_auth` has seen a missing and a wrong key refused,
     # it does not probe again.
     auth_enforced: set[str] = set()
+    # The check context is built as schemathesis's engine builds it for an operation, so the checks behave as
+    # they do there; only its checks config and phase differ from phase to phase.
+    override = overrides.for_operation(config, operation=operation)
+    auth = config.auth_for(operation=operation)
+    configured_headers = config.headers_for(operation=operation)
+    headers = CaseInsensitiveDict(configured_headers) if configured_headers else None
+    response_checks = run_checks_for(schema).for_responses()
     for phase in [mode for mode in PHASE_MODES if mode in phases]:
-        # Built as schemathesis's engine builds it for an operation, so the checks behave as they do there.
-        headers = config.headers_for(operation=operation)
         checks_ctx = CheckContext(
-            override=overrides.for_operation(config, operation=operation),
-            auth=config.auth_for(operation=operation),
-            headers=CaseInsensitiveDict(headers) if headers else None,
+            override=override,
+            auth=auth,
+            headers=headers,
             config=config.checks_config_for(operation=operation, phase=phase),
             transport_kwargs=None,
-            response_checks=run_checks_for(schema).for_responses(),
+            response_checks=response_checks,
             phase=PhaseName(phase),
             auth_enforced_operations=auth_enforced,
         )

@@ -209,7 +209,7 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
         outcome.cases += drive.cases
         outcome.notes.extend(f"not sent: {message}" for message in drive.refused)
         if drive.fault is not None:
-            record_fault(outcome, drive.fault, vendor=ctx.vendor.name, operation=_faulted_operation(ctx, label))
+            record_fault(outcome, drive.fault, vendor=ctx.vendor.name, operation=label)
             break
     # Every case is checked, so one deviation is usually seen many times: one finding each, with its count.
     outcome.findings = merge(outcome.findings)

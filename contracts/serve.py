@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import uvicorn
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from contracts.fakes._core import RateLimit
+from contracts.fakes._core import NOT_SERVED_BODY, RateLimit
 from contracts.model import FakeService, Vendor
 
 
@@ -63,21 +63,31 @@ class VendorPrefixes:
         name = scope["path"].lstrip("/").partition("/")[0]
         app = self.apps.get(name)
         if app is None:
-            await JSONResponse({"error": "Not found"}, status_code=404)(scope, receive, send)
+            await JSONResponse(NOT_SERVED_BODY, status_code=404)(scope, receive, send)
             return
         await app({**scope, "root_path": f"{scope.get('root_path', '')}/{name}"}, receive, send)
+
+
+def mount_fakes(
+    fakes: Iterable[tuple[Vendor, FakeService]], *, host: str, port: int
+) -> tuple[VendorPrefixes, list[ServedVendor]]:
+    """Serve each fake below ``/<vendor>`` of ``http://host:port``; the app and where each one answers."""
+    served = [
+        ServedVendor(vendor=vendor, fake=fake, base_url=f"http://{host}:{port}/{vendor.name}{fake.server_path}")
+        for vendor, fake in fakes
+    ]
+    return VendorPrefixes({item.vendor.name: item.fake.asgi_app() for item in served}), served
 
 
 def build_app(
     vendors: Sequence[Vendor], *, host: str, port: int, rate_limit: tuple[int, float] | None = None
 ) -> tuple[VendorPrefixes, list[ServedVendor]]:
-    served: list[ServedVendor] = []
-    for vendor in vendors:
-        limit = RateLimit(limit=rate_limit[0], window=rate_limit[1]) if rate_limit else None
-        fake = vendor.fake(rate_limit=limit)
-        base_url = f"http://{host}:{port}/{vendor.name}{fake.server_path}"
-        served.append(ServedVendor(vendor=vendor, fake=fake, base_url=base_url))
-    return VendorPrefixes({item.vendor.name: item.fake.asgi_app() for item in served}), served
+    """A fresh fake of each vendor (rate-limited when asked), mounted as ``contracts serve`` serves them."""
+
+    def fake(vendor: Vendor) -> FakeService:
+        return vendor.fake(rate_limit=RateLimit(limit=rate_limit[0], window=rate_limit[1]) if rate_limit else None)
+
+    return mount_fakes(((vendor, fake(vendor)) for vendor in vendors), host=host, port=port)
 
 
 def run_server(app: ASGIApp, sock: socket.socket) -> None:

@@ -31,6 +31,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 JSON = "application/json"
+NOT_SERVED_BODY = {"error": "Not found"}
+"""The 404 body for a path no fake serves: outside a fake's server prefix, or (served) under no vendor."""
 Handler = Callable[["FakeRequest", "Match"], "FakeResponse"]
 
 
@@ -447,7 +449,7 @@ class FakeVendor:
         """Serve an httpx request in process (used as a respx side effect)."""
         path = self.split_path(request.url.raw_path.decode("ascii").split("?")[0])
         if path is None:
-            return httpx.Response(404, json={"error": "Not found"}, request=request)
+            return httpx.Response(404, json=NOT_SERVED_BODY, request=request)
         fake_request = FakeRequest(
             method=request.method,
             path=path,
@@ -483,7 +485,7 @@ class FakeVendor:
                 raw_path = raw_path[len(mount) :]
             path = self.split_path(raw_path)
             if path is None:  # outside the documented server prefix, as in `httpx_handler`
-                return JSONResponse({"error": "Not found"}, status_code=404)
+                return JSONResponse(NOT_SERVED_BODY, status_code=404)
             fake_request = FakeRequest(
                 method=request.method,
                 path=path,
