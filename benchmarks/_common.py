@@ -18,9 +18,9 @@ from pathlib import Path
 
 import httpx
 
-from contracts.model import Vendor
-from contracts.redaction import Secret
-from contracts.targets import ALL_CAPABILITIES, FAKE_LIMITS, Target, http_target
+from contracts.transport.targets import ALL_CAPABILITIES, FAKE_LIMITS, Target, http_target
+from contracts.values.model import Vendor
+from contracts.values.redaction import Secret
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

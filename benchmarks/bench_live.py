@@ -4,7 +4,7 @@ The run is the real live path (``live_target`` configured from the environment,
 the vendors' documented rate limits, the live budget) against the fakes served
 on loopback by ``contracts serve``, which print the environment a live run needs.
 A *fact* is a documented status, response field, error-body field or behaviour
-(see ``contracts/facts.py``). For comparison, the same run with every
+(see ``contracts/engine/facts.py``). For comparison, the same run with every
 schemathesis phase (``CONTRACTS_PHASES=examples,coverage,fuzzing``) and the old
 stateful budget shows what the lean default saves.
 
@@ -21,10 +21,11 @@ from dataclasses import replace
 
 from benchmarks._common import machine, served_fakes
 from contracts.config import live_target
-from contracts.context import load_spec
-from contracts.model import Capability, Vendor
-from contracts.runner import VendorResult, run_vendor
-from contracts.targets import Target
+from contracts.engine.context import load_spec
+from contracts.engine.runner import run_vendor
+from contracts.transport.targets import Target
+from contracts.values.model import Capability, Vendor
+from contracts.values.results import VendorResult
 from contracts.vendors import VENDORS, get_vendor
 
 ALL_PHASES = {"CONTRACTS_PHASES": "examples,coverage,fuzzing"}

@@ -6,7 +6,7 @@ prints how its wall time splits into start-up and imports, collection, case gene
 writing, other test code and pytest overhead (see benchmarks/timing_plugin.py for what each category
 covers). Also prints what importing the package's pytest plugin costs (`python -X importtime`) and the ten
 slowest tests. Options: `--no-lint`, `--no-imports`; `--pytest-args "-n 0"` for a serial run or
-`--pytest-args "-n 0 tests/test_property.py"` (one quoted string, split like a shell would;
+`--pytest-args "-n 0 tests/engine/test_property.py"` (one quoted string, split like a shell would;
 `--pytest-args=-x` for a single option). Figures are printed, never asserted in tests.
 """
 
@@ -339,7 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--pytest-args",
         default="-n auto",
-        help='pytest arguments as one string (default "-n auto", as `make test`), e.g. "-n 0 tests/test_property.py"',
+        help='pytest arguments as one string (default "-n auto", as `make test`), '
+        'e.g. "-n 0 tests/engine/test_property.py"',
     )
     options = parser.parse_args(argv)
 

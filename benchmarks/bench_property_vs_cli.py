@@ -36,12 +36,12 @@ from pathlib import Path
 from schemathesis.engine import events, from_schema
 
 from benchmarks._common import BIN, loopback_target, machine, median_range, served_fakes
-from contracts.context import RunContext, load_spec, open_run
-from contracts.model import Vendor
-from contracts.probes import run_guard
-from contracts.property import DETERMINISTIC_SEED, build_schema, prepare_schema_document, run_property
-from contracts.spec import Spec
-from contracts.targets import Target, fake_target
+from contracts.engine.context import RunContext, load_spec, open_run
+from contracts.engine.probes import run_guard
+from contracts.engine.property import DETERMINISTIC_SEED, build_schema, prepare_schema_document, run_property
+from contracts.spec.document import Spec
+from contracts.transport.targets import Target, fake_target
+from contracts.values.model import Vendor
 from contracts.vendors import VENDORS, get_vendor
 
 PHASES = "examples,coverage,fuzzing"
@@ -88,7 +88,7 @@ def ours(vendor: Vendor, target: Target) -> Sample:
 def engine(vendor: Vendor, target: Target) -> Sample:
     """The same property units run by schemathesis's engine instead of our driver: same schema, same transport.
 
-    This is how our property units ran before ``contracts/driver.py``; it separates what the driver saves from
+    This is how our property units ran before ``contracts/engine/driver.py``; it separates what the driver saves from
     what the in-process transport saves.
     """
 

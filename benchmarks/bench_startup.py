@@ -20,7 +20,7 @@ COMMANDS = {
     "contracts --help": [str(BIN / "contracts"), "--help"],
     "contracts drift --help": [str(BIN / "contracts"), "drift", "--help"],
     "python -c pass (the floor)": [sys.executable, "-c", "pass"],
-    "import contracts.runner (the engine)": [sys.executable, "-c", "import contracts.runner"],
+    "import contracts.engine.runner (the engine)": [sys.executable, "-c", "import contracts.engine.runner"],
     "import contracts.pytest_plugin": [sys.executable, "-c", "import contracts.pytest_plugin"],
 }
 

@@ -17,16 +17,17 @@ from functools import partial
 from typing import TypeVar
 
 from benchmarks._common import loopback_target, machine, served_fakes
-from contracts.context import load_spec, open_run
-from contracts.model import Vendor
-from contracts.observe import observe
-from contracts.probes import run_guard
-from contracts.property import run_property
+from contracts.engine.context import load_spec, open_run
+from contracts.engine.observe import observe
+from contracts.engine.probes import run_guard
+from contracts.engine.property import run_property
+from contracts.engine.runner import run_vendor
 from contracts.report.history import History, build_report
 from contracts.report.render import render_html, render_json, render_markdown
-from contracts.runner import VendorResult, run_vendor
-from contracts.spec import Spec
-from contracts.targets import FAKE_LIMITS, fake_target
+from contracts.spec.document import Spec
+from contracts.transport.targets import FAKE_LIMITS, fake_target
+from contracts.values.model import Vendor
+from contracts.values.results import VendorResult
 from contracts.vendors import VENDORS
 
 T = TypeVar("T")

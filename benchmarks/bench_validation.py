@@ -39,13 +39,13 @@ from openapi_core.exceptions import OpenAPIError
 from openapi_core.testing import MockRequest, MockResponse
 
 from benchmarks._common import machine
-from contracts.conformance import CheckContext, ObservedResponse, check_response
 from contracts.fakes._core import FakeRequest, FakeResponse, FakeVendor, RateLimit
 from contracts.fakes.aura import AuraFake
 from contracts.fakes.dialnexa import DialNexaFake
 from contracts.fakes.nexor import NexorFake
 from contracts.fakes.pollybot import PollyBotFake
-from contracts.spec import Spec
+from contracts.spec.conformance import CheckContext, ObservedResponse, check_response
+from contracts.spec.document import Spec
 from contracts.vendors import VENDORS
 
 ROOT = Path(__file__).resolve().parent.parent

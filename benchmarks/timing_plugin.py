@@ -53,15 +53,15 @@ CATEGORIES = ("collection", "spec", "generation", "http", "checks", "report", "t
 
 TARGETS: tuple[tuple[str, str | None, str, str], ...] = (
     # (module, class or None, attribute, category)
-    ("contracts.spec", "Spec", "load", "spec"),
-    ("contracts.spec", "Spec", "__init__", "spec"),
-    ("contracts.client", "VendorClient", "request", "http"),
-    ("contracts.bridge", "ClientTransport", "send", "http"),
-    ("contracts.conformance", None, "check_response", "checks"),
-    ("contracts.observe", None, "observe", "checks"),
+    ("contracts.spec.document", "Spec", "load", "spec"),
+    ("contracts.spec.document", "Spec", "__init__", "spec"),
+    ("contracts.transport.client", "VendorClient", "request", "http"),
+    ("contracts.engine.bridge", "ClientTransport", "send", "http"),
+    ("contracts.spec.conformance", None, "check_response", "checks"),
+    ("contracts.engine.observe", None, "observe", "checks"),
     ("schemathesis.checks", None, "run_checks", "checks"),
     ("schemathesis.checks", None, "collect_after_run_failures", "checks"),
-    ("contracts.property", None, "run_property", "generation"),
+    ("contracts.engine.property", None, "run_property", "generation"),
     ("contracts.report.render", None, "write_reports", "report"),
     ("contracts.report.render", None, "render_json", "report"),
     ("contracts.report.render", None, "render_markdown", "report"),

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contracts.model import Vendor
+from contracts.values.model import Vendor
 from contracts.vendors import VENDORS
 
 if TYPE_CHECKING:
-    from contracts.redaction import Redactor
     from contracts.report.model import ExitCode
-    from contracts.targets import Target
+    from contracts.transport.targets import Target
+    from contracts.values.redaction import Redactor
 
 # Only click and the vendor records are imported up front, so `contracts --help` answers at once; each
 # command imports the engine, the reports and the fakes when it runs (see benchmarks/README.md).
@@ -28,8 +28,8 @@ def _selected(names: tuple[str, ...]) -> list[Vendor]:
 
 def _target(vendor: Vendor, kind: str, env_file: Path | None, max_examples: int | None) -> Target:
     from contracts.config import budget, live_target
-    from contracts.context import load_spec
-    from contracts.targets import FAKE_LIMITS, fake_target
+    from contracts.engine.context import load_spec
+    from contracts.transport.targets import FAKE_LIMITS, fake_target
 
     spec = load_spec(vendor)
     target = (
@@ -129,12 +129,13 @@ def _drift(
     import logging
     import uuid
 
-    from contracts.errors import ConfigError, ContractSuiteError, MissingCredentials
-    from contracts.redaction import RedactingFilter, quarantine
+    from contracts.engine.runner import run_vendor, skipped_result
     from contracts.report.console import render_console
     from contracts.report.history import build_report, load_history, save_history
     from contracts.report.render import write_reports
-    from contracts.runner import Status, VendorResult, run_vendor, skipped_result
+    from contracts.values.errors import ConfigError, ContractSuiteError, MissingCredentials
+    from contracts.values.redaction import RedactingFilter, quarantine
+    from contracts.values.results import Status, VendorResult
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:

@@ -35,11 +35,11 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from contracts.errors import ConfigError, MissingCredentials
-from contracts.model import Capability, Vendor
-from contracts.redaction import Redactor, Secret
-from contracts.spec import Spec
-from contracts.targets import LIVE_LIMITS, PROPERTY_PHASES, RunLimits, Target, http_target
+from contracts.spec.document import Spec
+from contracts.transport.targets import LIVE_LIMITS, PROPERTY_PHASES, RunLimits, Target, http_target
+from contracts.values.errors import ConfigError, MissingCredentials
+from contracts.values.model import Capability, Vendor
+from contracts.values.redaction import Redactor, Secret
 
 
 class _VendorEnv(BaseSettings):

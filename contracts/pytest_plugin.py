@@ -26,17 +26,17 @@ from typing import Any
 import pytest
 
 from contracts.config import budget, configured_redactor, live_target
-from contracts.context import RunContext, load_spec, open_run
-from contracts.errors import ConfigError, ContractSuiteError, MissingCredentials, VendorFault
-from contracts.findings import Finding
-from contracts.model import Vendor
-from contracts.outcome import Outcome
-from contracts.probes import run_guard
-from contracts.redaction import RedactingFilter, Redactor, quarantine
+from contracts.engine.context import RunContext, load_spec, open_run
+from contracts.engine.probes import run_guard
+from contracts.engine.runner import Unit, finish, run_unit, skipped_result
 from contracts.report.history import build_report, load_history, save_history
 from contracts.report.render import write_reports
-from contracts.runner import Status, Unit, VendorResult, finish, run_unit, skipped_result
-from contracts.targets import FAKE_LIMITS, Target, fake_target
+from contracts.transport.targets import FAKE_LIMITS, Target, fake_target
+from contracts.values.errors import ConfigError, ContractSuiteError, MissingCredentials, VendorFault
+from contracts.values.findings import Finding
+from contracts.values.model import Vendor
+from contracts.values.redaction import RedactingFilter, Redactor, quarantine
+from contracts.values.results import Outcome, Status, VendorResult
 from contracts.vendors import VENDORS
 
 

@@ -10,8 +10,8 @@ import uvicorn
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from contracts.fakes._core import NOT_SERVED_BODY, RateLimit
-from contracts.model import FakeService, Vendor
+from contracts.fakes import NOT_SERVED_BODY, RateLimit
+from contracts.values.model import FakeService, Vendor
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from contracts import cli
-from contracts.context import load_spec
+from contracts.engine.context import load_spec
 from contracts.fakes._core import Fault, SetValue
-from contracts.targets import fake_target
+from contracts.transport.targets import fake_target
 from contracts.vendors import VENDORS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,7 +218,7 @@ def test_a_bug_in_the_suite_exits_4_with_its_traceback_never_as_drift(tmp_path, 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the suite")
 
-    monkeypatch.setattr("contracts.runner.run_vendor", broken)
+    monkeypatch.setattr("contracts.engine.runner.run_vendor", broken)
     result = drift(tmp_path, "--vendor", "aura")
     assert result.exit_code == 4, result.output
     assert "RuntimeError: a bug in the suite" in result.output

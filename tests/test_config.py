@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from contracts.config import budget, configured_redactor, live_target, run_limits
-from contracts.context import load_spec
-from contracts.errors import ConfigError, MissingCredentials
-from contracts.model import Capability
-from contracts.redaction import MASK
-from contracts.targets import FAKE_LIMITS, LIVE_LIMITS
+from contracts.engine.context import load_spec
+from contracts.transport.targets import FAKE_LIMITS, LIVE_LIMITS
+from contracts.values.errors import ConfigError, MissingCredentials
+from contracts.values.model import Capability
+from contracts.values.redaction import MASK
 from contracts.vendors import VENDORS, get_vendor
 
 

@@ -18,17 +18,18 @@ import httpx
 import pytest
 import respx
 
-import contracts.context
-from contracts.client import VendorClient
-from contracts.context import RunContext, load_spec, open_run
+import contracts.engine.context
+from contracts.engine.context import RunContext, load_spec, open_run
+from contracts.engine.probes import run_probe
+from contracts.engine.runner import plan_units, run_vendor
 from contracts.fakes._core import FakeVendor, Fault
 from contracts.fakes.aura import AuraFake
 from contracts.fakes.nexor import NexorFake
-from contracts.findings import Kind, Severity
-from contracts.model import Capability
-from contracts.probes import run_probe
-from contracts.runner import Status, plan_units, run_vendor
-from contracts.targets import RunLimits, Target, fake_target
+from contracts.transport.client import VendorClient
+from contracts.transport.targets import RunLimits, Target, fake_target
+from contracts.values.findings import Kind, Severity
+from contracts.values.model import Capability
+from contracts.values.results import Status
 from contracts.vendors import get_vendor
 from tests.fixtures.transports import respx_target as scripted_target
 
@@ -53,7 +54,9 @@ LIMITS: dict[str, Any] = {
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Every client the engine opens records its backoff and Retry-After waits here instead of sleeping."""
     recorded: list[float] = []
-    monkeypatch.setattr(contracts.context, "VendorClient", functools.partial(VendorClient, sleep=recorded.append))
+    monkeypatch.setattr(
+        contracts.engine.context, "VendorClient", functools.partial(VendorClient, sleep=recorded.append)
+    )
     return recorded
 
 

@@ -19,8 +19,8 @@ import pytest
 from contracts.fakes._core import SetValue
 from contracts.fakes.nexor import NexorFake
 from contracts.pytest_plugin import assert_contract_holds
-from contracts.runner import plan_units
-from contracts.context import load_spec
+from contracts.engine.runner import plan_units
+from contracts.engine.context import load_spec
 from contracts.vendors import get_vendor
 
 NEXOR = get_vendor("nexor")
@@ -41,8 +41,8 @@ def test_known_lead(contract_run, contract_redactor, vendor):
 LIVE_SUITE = """
 import pytest
 from contracts.pytest_plugin import assert_contract_holds
-from contracts.runner import plan_units
-from contracts.context import load_spec
+from contracts.engine.runner import plan_units
+from contracts.engine.context import load_spec
 from contracts.vendors import VENDORS
 
 CASES = [

@@ -14,7 +14,7 @@ import pytest
 
 from contracts.fakes._core import EchoCredential, SetValue
 from contracts.fakes.nexor import NexorFake
-from contracts.redaction import MASK, Redactor, Secret
+from contracts.values.redaction import MASK, Redactor, Secret
 from contracts.vendors import VENDORS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +23,8 @@ KEY = NexorFake.api_key
 LIVE_SUITE = """
 import pytest
 from contracts.pytest_plugin import assert_contract_holds
-from contracts.runner import plan_units
-from contracts.context import load_spec
+from contracts.engine.runner import plan_units
+from contracts.engine.context import load_spec
 from contracts.vendors import get_vendor
 
 NEXOR = get_vendor("nexor")

@@ -13,10 +13,10 @@ import jsonpointer
 import pytest
 from jsonschema.exceptions import ValidationError
 
-from contracts.context import load_spec
-from contracts.errors import SpecError
-from contracts.model import Vendor
-from contracts.spec import Spec
+from contracts.engine.context import load_spec
+from contracts.spec.document import Spec
+from contracts.values.errors import SpecError
+from contracts.values.model import Vendor
 from contracts.vendors import VENDORS, get_vendor
 
 VENDOR_DOCS = Path(__file__).resolve().parents[1].parent / "shared" / "vendor-docs"

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from contracts.findings import Finding
 from contracts.report.model import ReportedFinding, RunReport, State, TrendPoint, ordered, summarize
-from contracts.runner import Status, VendorResult
+from contracts.values.findings import Finding
+from contracts.values.results import Status, VendorResult
 
 HISTORY_VERSION = 1
 MAX_RUNS = 90

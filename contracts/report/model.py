@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from contracts.findings import Finding, Severity, sort_key
-from contracts.runner import Status, VendorResult
+from contracts.values.findings import Finding, Severity, sort_key
+from contracts.values.results import Status, VendorResult
 
 
 class ExitCode(IntEnum):

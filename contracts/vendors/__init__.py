@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.model import Vendor
+from contracts.values.model import Vendor
 from contracts.vendors import aura, dialnexa, nexor, pollybot
 
 VENDORS: tuple[Vendor, ...] = (nexor.VENDOR, pollybot.VENDOR, dialnexa.VENDOR, aura.VENDOR)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.model import RateLimitPolicy, Vendor, lazy_fake, standard_probes
+from contracts.values.model import RateLimitPolicy, Vendor, lazy_fake, standard_probes
 
 READ = "GET /v1/leads/{id}"
 

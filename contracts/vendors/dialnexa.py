@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.model import Credentials, Probe, Vendor, lazy_fake, standard_probes
+from contracts.values.model import Credentials, Probe, Vendor, lazy_fake, standard_probes
 
 READ = "GET /campaigns-leads/{id}"
 DOC = "seeds/002 Get a campaign lead"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.model import ABSENT, PRESENT, Capability, Scenario, Step, Vendor, lazy_fake, standard_probes
+from contracts.values.model import ABSENT, PRESENT, Capability, Scenario, Step, Vendor, lazy_fake, standard_probes
 
 READ = "GET /leads/{id}"
 CREATE = "POST /leads"

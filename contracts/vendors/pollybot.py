@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.model import Probe, RateLimitPolicy, Vendor, lazy_fake, standard_probes
+from contracts.values.model import Probe, RateLimitPolicy, Vendor, lazy_fake, standard_probes
 
 READ = "GET /api/v1/leads/{leadId}"
 DOC = "seeds/001 Get Lead"

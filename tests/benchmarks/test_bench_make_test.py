@@ -12,7 +12,7 @@ from benchmarks import bench_make_test
 
 # One small test that runs a property test: generation, HTTP and checks all happen in it.
 # A single file, so the inner pytest run never selects tests/benchmarks (no recursion).
-SMALL_RUN = "tests/test_property.py -k examples_phase_reaches_the_documented_2xx"
+SMALL_RUN = "tests/engine/test_property.py -k examples_phase_reaches_the_documented_2xx"
 
 
 def number(pattern: str, text: str) -> float:
@@ -49,7 +49,7 @@ def test_the_breakdown_prints_every_category_and_adds_up(capsys):
     assert int(calls["checks"]) > 0
     assert "not instrumented" in out  # says where subprocesses started by tests are counted
     assert "10 slowest tests" in out
-    assert "tests/test_property.py::test_the_examples_phase_reaches_the_documented_2xx" in out
+    assert "tests/engine/test_property.py::test_the_examples_phase_reaches_the_documented_2xx" in out
 
 
 def test_the_import_report_is_added_up_per_package():

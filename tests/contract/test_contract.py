@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.context import load_spec
+from contracts.engine.context import load_spec
+from contracts.engine.runner import plan_units
 from contracts.pytest_plugin import assert_contract_holds
-from contracts.runner import plan_units
 from contracts.vendors import VENDORS
 
 TARGETS = ["fake", pytest.param("live", marks=pytest.mark.live)]

@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import uvicorn
 
-from contracts.context import load_spec as shared_spec
+from contracts.engine.context import load_spec as shared_spec
 from contracts.fakes._core import FakeVendor
-from contracts.model import Vendor
 from contracts.serve import bind
-from contracts.spec import Spec
+from contracts.spec.document import Spec
+from contracts.values.model import Vendor
 
 
 def load_spec(vendor: Vendor) -> Spec:

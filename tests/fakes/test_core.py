@@ -30,8 +30,8 @@ from contracts.fakes._core import (
 )
 from contracts.fakes.nexor import NexorFake
 from contracts.fakes.pollybot import PollyBotFake
-from contracts.model import Vendor
 from contracts.serve import bind, build_app
+from contracts.values.model import Vendor
 from contracts.vendors import VENDORS, get_vendor
 from tests.fakes import assert_conforms, credentials, in_process_client, load_spec, schema_errors, serve
 

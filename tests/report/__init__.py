@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from contracts.facts import Coverage
-from contracts.findings import Finding, Kind, Location, Severity
-from contracts.outcome import Outcome
 from contracts.report.history import History, build_report, load_history, save_history
 from contracts.report.model import RunReport
-from contracts.runner import Status, VendorResult
+from contracts.values.findings import Finding, Kind, Location, Severity
+from contracts.values.results import Coverage, Outcome, Status, VendorResult
 
 TITLES = {"nexor": "Nexor", "pollybot": "PollyBot", "dialnexa": "DialNexa", "aura": "Aura", "acme": "Acme"}
 NASTY = '<script>alert("x")</script> | `tick` *star* _under_ [link](http://x) & ~tilde~ \\ back'

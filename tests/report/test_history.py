@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from contracts import cli
-from contracts.findings import Kind, Severity
 from contracts.report.history import (
     MAX_RUNS,
     History,
@@ -22,7 +21,8 @@ from contracts.report.history import (
 )
 from contracts.report.model import ExitCode, ReportedFinding, RunReport, State
 from contracts.report.render import write_reports
-from contracts.runner import Status, VendorResult
+from contracts.values.findings import Kind, Severity
+from contracts.values.results import Status, VendorResult
 from tests.report import finding, result
 
 NIGHT = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)

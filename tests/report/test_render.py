@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from contracts.findings import Kind, Severity
 from contracts.report.history import History, build_report
 from contracts.report.model import RunReport, State, TrendPoint
 from contracts.report.render import (
@@ -32,7 +31,8 @@ from contracts.report.render import (
     trend_chart,
     write_reports,
 )
-from contracts.runner import Status
+from contracts.values.findings import Kind, Severity
+from contracts.values.results import Status
 from tests.report import NASTY, NIGHT_TIMES, finding, golden_report, result, run_nights
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -1,0 +1,168 @@
+"""The state of one vendor's run against one target, shared by every check in it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from contracts.spec.document import Spec
+from contracts.transport.client import RequestPolicy, VendorClient
+from contracts.transport.targets import Target
+from contracts.values.model import Capability, Credentials, Vendor
+from contracts.values.redaction import Redactor
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+RUN_MARKER_KEY = "contract_suite_run"
+"""The metadata key that marks a record as created by this suite (so it can be found and cleaned up)."""
+
+
+def load_spec(vendor: Vendor) -> Spec:
+    """The vendor's spec, loaded and validated once per process while its file is unchanged.
+
+    Loading (YAML, $refs, the OpenAPI 3.1 meta-schema) takes 50-200 ms, and a run, the pytest plugin and
+    the CLI each ask for it several times. A ``Spec`` is never changed after loading (only its compiled
+    validators are cached on it), so one instance is safe to share.
+    """
+    path = vendor.spec_path
+    try:
+        stat = path.stat()
+    except OSError:
+        return Spec.load(path)  # raises the SpecError that names the file
+    return _load_spec(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_spec(path: Path, mtime_ns: int, size: int) -> Spec:
+    return Spec.load(path)
+
+
+@dataclass(kw_only=True)
+class RunContext:
+    vendor: Vendor
+    spec: Spec
+    target: Target
+    client: VendorClient
+    redactor: Redactor
+    run_id: str
+    known_lead_id: str | None = None
+
+    @property
+    def run_marker(self) -> str:
+        return f"contracts-{self.run_id}"
+
+    def unique_email(self) -> str:
+        """An address at example.com (reserved, never delivered) that no earlier run used."""
+        return f"contracts+{self.run_id}-{uuid.uuid4().hex[:10]}@example.com"
+
+    def allows(self, capability: Capability) -> bool:
+        if capability is Capability.KNOWN_LEAD:
+            return self.known_lead_id is not None
+        return self.target.allows(capability)
+
+    def missing(self, needs: frozenset[Capability]) -> str | None:
+        """Why a check needing ``needs`` cannot run here, naming what to set; None if it can."""
+        reasons = {
+            Capability.WRITES: f"writes are not allowed (set {self.vendor.env('ALLOW_WRITES')}=1)",
+            Capability.OUTREACH: f"outreach is not allowed (set {self.vendor.env('ALLOW_OUTREACH')}=1)",
+            Capability.RESTRICTED_KEY: f"no restricted key (set {self.vendor.env('RESTRICTED_API_KEY')})",
+            Capability.KNOWN_LEAD: (
+                f"no lead to read (set {self.vendor.env('LEAD_ID')}"
+                + (f" or {self.vendor.env('ALLOW_WRITES')}=1" if self.vendor.seed else "")
+                + ")"
+            ),
+        }
+        missing = [reasons[need] for need in sorted(needs) if not self.allows(need)]
+        return "; ".join(missing) if missing else None
+
+    def credential_headers(self, credentials: Credentials) -> dict[str, str]:
+        scheme = self.vendor.security_scheme
+        if credentials is Credentials.NONE:
+            return {}
+        if credentials is Credentials.INVALID:
+            return self.spec.credential_headers(scheme, self.vendor.invalid_key)
+        if credentials is Credentials.RESTRICTED:
+            if self.target.restricted_key is None:
+                raise LookupError(self.missing(frozenset({Capability.RESTRICTED_KEY})))
+            return self.spec.credential_headers(scheme, self.target.restricted_key.reveal())
+        return self.spec.credential_headers(scheme, self.target.api_key.reveal())
+
+    def fill(self, template: Any, saved: Mapping[str, Any] | None = None) -> Any:
+        """Replace ``{placeholders}`` in strings (recursively); a string that is only a placeholder takes its value.
+
+        ``saved`` holds what earlier steps of the same scenario saved; it never outlives the scenario.
+        """
+        saved = saved or {}
+        if isinstance(template, str):
+            whole = _PLACEHOLDER.fullmatch(template)
+            if whole:
+                return self._value(whole.group(1), saved)
+            return _PLACEHOLDER.sub(lambda m: str(self._value(m.group(1), saved)), template)
+        if isinstance(template, dict):
+            return {key: self.fill(value, saved) for key, value in template.items()}
+        if isinstance(template, list | tuple):
+            return [self.fill(value, saved) for value in template]
+        return template
+
+    def missing_variables(self, names: tuple[str, ...]) -> str | None:
+        absent = [name for name in names if name not in self.target.variables]
+        if not absent:
+            return None
+        return "not configured: set " + ", ".join(self.vendor.env(name.upper()) for name in absent)
+
+    def _value(self, name: str, saved: Mapping[str, Any]) -> Any:
+        if name == "unique_email":
+            return self.unique_email()
+        if name == "run_marker":
+            return self.run_marker
+        if name == "known_lead_id":
+            return self.known_lead_id
+        if name == "unknown_id":
+            return self.vendor.unknown_id
+        if name in saved:
+            return saved[name]
+        if name in self.target.variables:
+            return self.target.variables[name]
+        raise KeyError(f"{self.vendor.name}: no value for placeholder {{{name}}}")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def open_run(
+    vendor: Vendor,
+    target: Target,
+    *,
+    redactor: Redactor | None = None,
+    run_id: str | None = None,
+    spec: Spec | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> RunContext:
+    """Load the spec, register the target's keys for redaction and build the client for one vendor."""
+    redactor = redactor if redactor is not None else Redactor()
+    for secret in target.secrets():
+        redactor.add(secret, name=vendor.env("API_KEY"))
+    spec = spec if spec is not None else load_spec(vendor)
+    forbidden = {} if target.allows(Capability.OUTREACH) else dict(vendor.outreach_fields)
+    policy = RequestPolicy(
+        allow_writes=target.allows(Capability.WRITES),
+        allow_undocumented_methods=target.allows(Capability.UNDOCUMENTED_METHODS),
+        forbidden_fields=forbidden,
+        vendor_env_prefix=vendor.env_prefix,
+    )
+    waits = {"sleep": sleep} if sleep is not None else {}
+    client = VendorClient(vendor=vendor.name, spec=spec, target=target, redactor=redactor, policy=policy, **waits)
+    return RunContext(
+        vendor=vendor,
+        spec=spec,
+        target=target,
+        client=client,
+        redactor=redactor,
+        run_id=run_id or uuid.uuid4().hex[:12],
+        known_lead_id=target.lead_id,
+    )

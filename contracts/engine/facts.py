@@ -1,0 +1,193 @@
+"""Documented facts, and which of them a run's requests actually checked.
+
+A *fact* is one thing the docs promise that a request can confirm or refute:
+that an operation answers with a documented status, that a field of a
+documented response (or error body) has its documented type and format, or
+that a documented behaviour (a probe, a scenario, a link between operations)
+holds. The facts come from the spec and the vendor's data; which were checked
+comes from the run's exchanges (every response is validated, by schemathesis
+or by our own checks) and outcomes. "Facts checked per request" is how the
+suite shows that each request to a rate-limited vendor earns its place.
+
+A field counts as checked when a response with that status carried a value at
+its pointer (array items are ``*``): only then were its type and format
+compared with the spec. A field that is optional and never sent stays unchecked.
+
+Statuses that share one documented success response (a create that answers "200 or
+201" with the same body) are one fact, ``200|201``. Statuses a run never
+provokes on purpose (429, 5xx) are *observed only*: checked when the vendor
+happens to send them, and not counted among the facts a run must check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from contracts.spec.document import Operation, ResponseSpec, Spec
+from contracts.spec.shape import shape_of
+from contracts.values.findings import json_pointer
+from contracts.values.results import Coverage
+
+if TYPE_CHECKING:
+    from contracts.transport.client import Exchange
+    from contracts.values.model import Vendor
+    from contracts.values.results import Outcome
+
+_MAX_DEPTH = 12
+OBSERVED_ONLY_STATUSES = ("429", "5")
+"""Statuses (and status prefixes) we never provoke on purpose: we do not overload or break a vendor."""
+
+
+class FactKind(StrEnum):
+    STATUS = "status"
+    FIELD = "field"
+    ERROR_BODY = "error body"
+    BEHAVIOUR = "behaviour"
+
+
+@dataclass(frozen=True, order=True)
+class Fact:
+    kind: FactKind
+    operation: str
+    """Operation label; empty for behaviours."""
+    status: str
+    """Documented status key (``"200"``, ``"4XX"``); empty for behaviours."""
+    subject: str
+    """JSON pointer of a field (``/campaign/id``, ``/items/*/email``), or a behaviour's name."""
+
+    @property
+    def id(self) -> str:
+        return " ".join(part for part in (str(self.kind), self.operation, self.status, self.subject) if part)
+
+    @property
+    def observed_only(self) -> bool:
+        return any(status.startswith(OBSERVED_ONLY_STATUSES) for status in self.status.split("|") if status)
+
+
+def documented_facts(vendor: Vendor, spec: Spec) -> tuple[Fact, ...]:
+    """Every fact the vendor's spec and data document, in a stable order."""
+    facts: set[Fact] = set()
+    for operation in spec.operations:
+        for status, response in _grouped_responses(operation).items():
+            facts.add(Fact(FactKind.STATUS, operation.label, status, ""))
+            kind = FactKind.ERROR_BODY if status[0] in "45" else FactKind.FIELD
+            for media_type in response.media_types:
+                pointer = spec.response_schema_pointer(response, media_type)
+                if pointer is None:
+                    continue
+                for subject in field_pointers(spec, spec.resolve_pointer(pointer)):
+                    facts.add(Fact(kind, operation.label, status, subject))
+    for probe in vendor.probes:
+        facts.add(Fact(FactKind.BEHAVIOUR, "", "", f"probe:{probe.name}"))
+    for scenario in vendor.scenarios:
+        facts.add(Fact(FactKind.BEHAVIOUR, "", "", f"scenario:{scenario.name}"))
+    for operation in spec.operations:
+        for status, response in operation.responses.items():
+            for name in spec.resolve_pointer(response.pointer).get("links", {}):
+                facts.add(Fact(FactKind.BEHAVIOUR, "", "", f"link:{operation.label} {status} {name}"))
+    return tuple(sorted(facts))
+
+
+def _grouped_responses(operation: Operation) -> dict[str, ResponseSpec]:
+    """Documented responses keyed by their statuses, those sharing one response object joined (``200|201``)."""
+    by_pointer: dict[str, list[str]] = {}
+    for status, response in operation.responses.items():
+        # Only successes are alternatives of one another; 401 and 403 sharing an error body stay two facts.
+        by_pointer.setdefault(response.pointer if status.startswith("2") else status, []).append(status)
+    return {
+        "|".join(statuses): operation.responses[statuses[0]]
+        for statuses in sorted(by_pointer.values(), key=lambda statuses: statuses[0])
+    }
+
+
+def field_pointers(spec: Spec, schema: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """Pointers of every property a schema documents (``*`` for array items), as ``shape_of`` flattens it."""
+    if len(path) > _MAX_DEPTH:
+        return
+    shape = shape_of(spec, schema)
+    for name, subschema in shape.properties.items():
+        yield json_pointer([*path, name])
+        yield from field_pointers(spec, subschema, (*path, name))
+    if shape.items is not None:
+        yield from field_pointers(spec, shape.items, (*path, "*"))
+
+
+def present_pointers(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """Pointers of every value present in a JSON document (array items as ``*``)."""
+    if len(path) > _MAX_DEPTH:
+        return
+    if isinstance(value, dict):
+        for name, member in value.items():
+            yield json_pointer([*path, name])
+            yield from present_pointers(member, (*path, str(name)))
+    elif isinstance(value, list):
+        for item in value:
+            yield from present_pointers(item, (*path, "*"))
+
+
+def measure(
+    facts: Iterable[Fact], spec: Spec, exchanges: Iterable[Exchange], outcomes: Iterable[Outcome], requests: int
+) -> Coverage:
+    """What ``exchanges`` and ``outcomes`` checked of ``facts``, with who checked what first."""
+    documented = set(facts)
+    # (operation, documented status) -> its fact's status key: "201" -> "200|201".
+    status_keys = {
+        (fact.operation, status): fact.status
+        for fact in documented
+        if fact.kind is FactKind.STATUS
+        for status in fact.status.split("|")
+    }
+    checked: set[Fact] = set()
+    new_by_source: dict[str, list[int]] = {}
+    for exchange in exchanges:
+        counts = new_by_source.setdefault(exchange.source, [0, 0])
+        counts[0] += exchange.attempts
+        before = len(checked)
+        checked.update(_facts_of_exchange(spec, exchange, status_keys) & documented)
+        counts[1] += len(checked) - before
+    for outcome in outcomes:
+        if outcome.skipped or outcome.inconclusive:
+            continue
+        if outcome.name.startswith(("probe:", "scenario:")):
+            behaviours = {Fact(FactKind.BEHAVIOUR, "", "", outcome.name)}
+        elif outcome.name == "schemathesis:stateful" and outcome.cases:
+            behaviours = {fact for fact in documented if fact.subject.startswith("link:")}
+        else:
+            continue
+        before = len(checked)
+        checked.update(behaviours & documented)
+        new_by_source.setdefault(outcome.name, [0, 0])[1] += len(checked) - before
+    observed_only = {fact for fact in documented if fact.observed_only}
+    required = documented - observed_only
+    by_kind = {
+        str(kind): (
+            sum(1 for fact in checked & required if fact.kind == kind),
+            sum(1 for fact in required if fact.kind == kind),
+        )
+        for kind in FactKind
+        if any(fact.kind == kind for fact in required)
+    }
+    return Coverage(
+        total=len(required),
+        checked=len(checked & required),
+        requests=requests,
+        by_kind=by_kind,
+        unchecked=tuple(fact.id for fact in sorted(required - checked)),
+        new_facts_by_source={source: (counts[0], counts[1]) for source, counts in new_by_source.items()},
+        observed_only=(len(checked & observed_only), len(observed_only)),
+    )
+
+
+def _facts_of_exchange(spec: Spec, exchange: Exchange, status_keys: Mapping[tuple[str, str], str]) -> set[Fact]:
+    if exchange.status_code is None or exchange.operation is None:
+        return set()
+    documented = spec.operation(exchange.operation).response_for(exchange.status_code)
+    status = status_keys.get((exchange.operation, documented.status)) if documented is not None else None
+    if status is None:
+        return set()
+    kind = FactKind.ERROR_BODY if status[0] in "45" else FactKind.FIELD
+    fields = (Fact(kind, exchange.operation, status, pointer) for pointer in present_pointers(exchange.json()))
+    return {Fact(FactKind.STATUS, exchange.operation, status, ""), *fields}

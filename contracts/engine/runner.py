@@ -1,0 +1,203 @@
+"""A vendor's whole contract run: the guard, then every unit of the plan, then the drift observations.
+
+The plan (``plan_units``) is shared by the CLI and the pytest suite, so both
+run exactly the same checks; pytest runs one unit per test item.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import jsonpointer
+
+from contracts.engine.context import RUN_MARKER_KEY, RunContext, open_run
+from contracts.engine.facts import documented_facts, measure
+from contracts.engine.observe import observe
+from contracts.engine.probes import run_guard, run_probe
+from contracts.engine.property import run_property
+from contracts.engine.scenarios import run_scenario
+from contracts.spec.document import Spec
+from contracts.transport.client import Exchange
+from contracts.transport.targets import Target
+from contracts.values.errors import (
+    ConfigError,
+    ContractSuiteError,
+    CredentialsRejected,
+    MissingCredentials,
+    VendorFault,
+)
+from contracts.values.findings import Finding, merge
+from contracts.values.model import Capability, Probe, Scenario, Vendor
+from contracts.values.redaction import Redactor
+from contracts.values.results import Outcome, Status, VendorResult
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One independently runnable piece of a vendor's contract run."""
+
+    kind: str
+    """``probe``, ``scenario``, ``property`` or ``stateful``."""
+    name: str
+    run: Callable[[RunContext], Outcome] = field(compare=False, repr=False)
+    needs: frozenset[Capability] = frozenset()
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+def plan_units(vendor: Vendor, spec: Spec) -> list[Unit]:
+    units: list[Unit] = []
+    for probe in vendor.probes:
+        units.append(Unit("probe", probe.name, partial(_probe, probe=probe)))
+    for scenario in vendor.scenarios:
+        units.append(Unit("scenario", scenario.name, partial(_scenario, scenario=scenario)))
+    for operation in spec.operations:
+        needs = frozenset({Capability.WRITES}) if operation.is_write else frozenset()
+        units.append(Unit("property", operation.label, partial(run_property, operation=operation.label), needs))
+    if has_links(spec):
+        needs = frozenset({Capability.WRITES}) if any(op.is_write for op in spec.operations) else frozenset()
+        units.append(Unit("stateful", "links", partial(run_property, stateful=True), needs))
+    return units
+
+
+def _probe(ctx: RunContext, *, probe: Probe) -> Outcome:
+    return run_probe(ctx, probe)
+
+
+def _scenario(ctx: RunContext, *, scenario: Scenario) -> Outcome:
+    return run_scenario(ctx, scenario)
+
+
+def has_links(spec: Spec) -> bool:
+    return any(
+        "links" in spec.resolve_pointer(response.pointer)
+        for operation in spec.operations
+        for response in operation.responses.values()
+    )
+
+
+def run_unit(ctx: RunContext, unit: Unit) -> Outcome:
+    reason = ctx.missing(unit.needs)
+    if reason is not None:
+        return Outcome(name=unit.id, skipped=reason)
+    return unit.run(ctx)
+
+
+def verdict(findings: Iterable[Finding], outcomes: Iterable[Outcome]) -> tuple[Status, str | None]:
+    """Contract failures fail the vendor; otherwise an inconclusive unit makes the vendor inconclusive."""
+    if any(finding.is_contract_failure for finding in findings):
+        return Status.FAIL, None
+    inconclusive = [outcome.inconclusive for outcome in outcomes if outcome.inconclusive]
+    if inconclusive:
+        return Status.INCONCLUSIVE, inconclusive[0]
+    return Status.PASS, None
+
+
+def summarize_exchanges(
+    vendor: Vendor, exchanges: Iterable[Exchange]
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, str]]]:
+    """Requests per operation (with status counts) and the records this run created, for clean-up."""
+    requests: Counter[str] = Counter()
+    statuses: dict[str, Counter[str]] = defaultdict(Counter)
+    created: list[dict[str, str]] = []
+    for exchange in exchanges:
+        label = exchange.operation or f"{exchange.method} (undocumented)"
+        requests[label] += exchange.attempts
+        statuses[label][str(exchange.status_code) if exchange.status_code else "no response"] += 1
+        pointer = vendor.created_id_pointers.get(exchange.operation or "")
+        if pointer and exchange.status_code and 200 <= exchange.status_code < 300:
+            record_id = jsonpointer.resolve_pointer(exchange.json(), pointer, None)
+            if isinstance(record_id, str):
+                body = exchange.request_json()
+                marker = vendor.marker_pointer.get(exchange.operation or "", "")
+                marked = isinstance(body, dict) and RUN_MARKER_KEY in (
+                    jsonpointer.resolve_pointer(body, marker, None) or {}
+                )
+                created.append(
+                    {"operation": exchange.operation or "", "id": record_id, "marked": "yes" if marked else "no"}
+                )
+    operations = {
+        label: {"requests": requests[label], "statuses": dict(sorted(statuses[label].items()))}
+        for label in sorted(requests)
+    }
+    return operations, created
+
+
+def finish(
+    ctx: RunContext, *, status: Status | None, reason: str | None, outcomes: list[Outcome], started: float
+) -> VendorResult:
+    """Add drift observations from every exchange, merge duplicate findings, and summarise the run.
+
+    ``status`` is given when the run stopped early (error, inconclusive guard); ``None`` derives it from
+    the findings and outcomes.
+    """
+    findings = [finding for outcome in outcomes for finding in outcome.findings]
+    findings.extend(observe(ctx.vendor.name, ctx.spec, ctx.client.exchanges))
+    merged = merge(finding.redacted(ctx.redactor) for finding in findings)
+    if status is None:
+        status, reason = verdict(merged, outcomes)
+    operations, created = summarize_exchanges(ctx.vendor, ctx.client.exchanges)
+    coverage = measure(
+        documented_facts(ctx.vendor, ctx.spec), ctx.spec, ctx.client.exchanges, outcomes, ctx.client.requests_sent
+    )
+    return VendorResult(
+        vendor=ctx.vendor.name,
+        title=ctx.vendor.title,
+        target=ctx.target.name,
+        status=status,
+        reason=ctx.redactor.scrub(reason) if reason else reason,
+        findings=merged,
+        outcomes=outcomes,
+        requests=ctx.client.requests_sent,
+        operations=operations,
+        created=created,
+        duration=time.monotonic() - started,
+        coverage=coverage,
+    )
+
+
+def run_vendor(
+    vendor: Vendor,
+    target: Target,
+    *,
+    redactor: Redactor | None = None,
+    run_id: str | None = None,
+    spec: Spec | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> VendorResult:
+    """Run everything for one vendor against one target and return its result (never raises for vendor faults)."""
+    started = time.monotonic()
+    ctx = open_run(vendor, target, redactor=redactor, run_id=run_id, spec=spec)
+    outcomes: list[Outcome] = []
+    try:
+        try:
+            run_guard(ctx)
+        except (CredentialsRejected, ConfigError) as error:
+            return finish(ctx, status=Status.ERROR, reason=str(error), outcomes=outcomes, started=started)
+        except VendorFault as fault:
+            reason = f"credentials guard: {fault}"
+            return finish(ctx, status=Status.INCONCLUSIVE, reason=reason, outcomes=outcomes, started=started)
+        for unit in plan_units(vendor, ctx.spec):
+            outcome = run_unit(ctx, unit)
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+            if outcome.inconclusive:
+                break  # rate-limited or out of budget: no more requests to this vendor this run
+        return finish(ctx, status=None, reason=None, outcomes=outcomes, started=started)
+    except ContractSuiteError as error:
+        return finish(ctx, status=Status.ERROR, reason=str(error), outcomes=outcomes, started=started)
+    finally:
+        ctx.close()
+
+
+def skipped_result(vendor: Vendor, target_name: str, error: MissingCredentials | ConfigError) -> VendorResult:
+    status = Status.SKIPPED if isinstance(error, MissingCredentials) else Status.ERROR
+    return VendorResult(vendor=vendor.name, title=vendor.title, target=target_name, status=status, reason=str(error))

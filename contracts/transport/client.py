@@ -1,0 +1,484 @@
+"""The one gateway every request to a vendor passes through (ours and schemathesis's).
+
+``VendorClient`` wraps an httpx client with what talking to an API we do not
+control needs: bounded timeouts, retries with backoff for idempotent reads
+(honouring ``Retry-After``), pacing under the documented rate limit and the
+``X-RateLimit-*`` headers, a per-run request and time budget, a cap on how much
+of a body is read, refusal of requests with real-world side effects, and a log
+of every exchange (credentials stripped, secrets redacted) for the drift
+observer and the report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+from pyrate_limiter import Duration, Limiter, Rate
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from contracts.spec.conformance import ObservedResponse
+from contracts.spec.document import Spec
+from contracts.transport.targets import Target
+from contracts.values.errors import (
+    BudgetExhausted,
+    ResponseTooLarge,
+    UnsafeRequest,
+    VendorUnhealthy,
+    VendorUnreachable,
+)
+from contracts.values.model import RateLimitPolicy
+from contracts.values.redaction import Redactor
+
+log = logging.getLogger("contracts.http")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
+"""Transport errors raised before the request reached the vendor: safe to retry even for writes."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestPolicy:
+    """What a run may send: writes at all, and which body fields are forbidden per operation."""
+
+    allow_writes: bool = True
+    allow_undocumented_methods: bool = True
+    forbidden_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Operation label -> top-level body fields that must not be sent (outreach triggers)."""
+    vendor_env_prefix: str = ""
+
+
+@dataclass(kw_only=True)
+class Exchange:
+    """One request and its response (or the fault that stopped it), safe to keep and to show."""
+
+    vendor: str
+    operation: str | None
+    method: str
+    url: str
+    path: str
+    request_headers: dict[str, str]
+    request_body: bytes | None
+    source: str
+    status_code: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    elapsed: float = 0.0
+    attempts: int = 0
+    error: str | None = None
+
+    @property
+    def response(self) -> ObservedResponse:
+        if self.status_code is None:
+            raise ValueError(f"{self.method} {self.url} has no response: {self.error}")
+        return ObservedResponse(self.status_code, self.response_headers, self.content)
+
+    def json(self) -> Any:
+        """The response body as JSON, or None when there is none or it is not JSON."""
+        try:
+            return json.loads(self.content) if self.content else None
+        except ValueError:
+            return None
+
+    def request_json(self) -> Any:
+        try:
+            return json.loads(self.request_body) if self.request_body else None
+        except ValueError:
+            return None
+
+    def example(self) -> dict[str, Any]:
+        """A redacted description of the request, for findings."""
+        example: dict[str, Any] = {"method": self.method, "url": self.url}
+        body = self.request_json()
+        if body is not None:
+            example["body"] = body
+        return example
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, response: httpx.Response, content: bytes) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+        self.content = content
+
+
+class Pacer:
+    """Keeps a run under the documented limit and waits out exhausted ``X-RateLimit-*`` windows."""
+
+    def __init__(
+        self,
+        policy: RateLimitPolicy | None,
+        *,
+        headroom: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        vendor: str | None = None,
+    ) -> None:
+        self._vendor = vendor
+        self._limiter: Limiter | None = None
+        if policy is not None:
+            allowed = max(int(policy.requests * headroom), 1)
+            self._limiter = Limiter(Rate(allowed, int(policy.seconds * Duration.SECOND)))
+        self._sleep = sleep
+        self._clock = clock
+        self._resume_at = 0.0
+
+    def wait(self, *, max_wait: float) -> None:
+        """Block until a request may be sent; raise ``BudgetExhausted`` if that is more than ``max_wait`` away."""
+        pause = self._resume_at - self._clock()
+        if pause > max_wait:
+            raise BudgetExhausted(
+                f"rate limit resets in {pause:.0f} s, beyond what this run may wait ({max_wait:.0f} s)",
+                vendor=self._vendor,
+            )
+        if pause > 0:
+            log.info("rate limit exhausted; waiting %.1f s for the window to reset", pause)
+            self._sleep(pause)
+        if self._limiter is not None and not self._limiter.try_acquire("vendor", blocking=True, timeout=max_wait):
+            raise BudgetExhausted(
+                f"the documented rate limit leaves no room within {max_wait:.0f} s", vendor=self._vendor
+            )
+
+    def close(self) -> None:
+        """Stop the limiter's background leaker thread."""
+        if self._limiter is not None:
+            self._limiter.close()
+
+    def observe(self, headers: httpx.Headers) -> None:
+        """Read the vendor's rate-limit headers: pause when ``Remaining`` hits zero, until ``Reset``."""
+        remaining = headers.get("x-ratelimit-remaining")
+        if remaining is None or not remaining.strip().isdigit() or int(remaining) > 0:
+            return
+        reset = _reset_seconds(headers.get("x-ratelimit-reset"), now=self._clock())
+        if reset is not None:
+            self._resume_at = max(self._resume_at, self._clock() + reset)
+
+
+def _reset_seconds(value: str | None, *, now: float) -> float | None:
+    """``X-RateLimit-Reset`` as seconds from now: vendors send either a unix time or a delta."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return max(number - now, 0.0) if number > 1_000_000_000 else max(number, 0.0)
+
+
+def retry_after_seconds(value: str | None, *, now: float) -> float | None:
+    """A ``Retry-After`` header (delay-seconds or HTTP date) in seconds, or None."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - now, 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+class VendorClient:
+    """Sends requests to one vendor's target, safely; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        spec: Spec,
+        target: Target,
+        redactor: Redactor,
+        policy: RequestPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.vendor = vendor
+        self.spec = spec
+        self.target = target
+        self.limits = target.limits
+        self.redactor = redactor
+        self.policy = policy or RequestPolicy()
+        self.exchanges: list[Exchange] = []
+        self.requests_sent = 0
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self._credential_headers = spec.credential_header_names()
+        self._pacer = Pacer(
+            target.limits.rate_limit, headroom=target.limits.rate_limit_headroom, sleep=sleep, vendor=vendor
+        )
+        timeout = httpx.Timeout(
+            connect=self.limits.connect_timeout,
+            read=self.limits.read_timeout,
+            write=self.limits.read_timeout,
+            pool=self.limits.connect_timeout,
+        )
+        self._http = httpx.Client(
+            base_url=target.base_url, transport=target.transport, timeout=timeout, follow_redirects=False
+        )
+
+    def close(self) -> None:
+        self._http.close()
+        self._pacer.close()
+
+    # budget ---------------------------------------------------------------------------------
+
+    def remaining_time(self) -> float:
+        if self.limits.time_budget is None:
+            return float("inf")
+        return self.limits.time_budget - (time.monotonic() - self._started)
+
+    def _max_wait(self) -> float:
+        return min(self.limits.max_retry_wait, max(self.remaining_time(), 0.0))
+
+    def _time_spent(self, during: str = "") -> BudgetExhausted:
+        return BudgetExhausted(
+            f"the run's time budget of {self.limits.time_budget:g} s is spent{during} "
+            f"(set CONTRACTS_TIME_BUDGET to change it)",
+            vendor=self.vendor,
+        )
+
+    def _spend(self) -> None:
+        if self.remaining_time() <= 0:
+            raise self._time_spent()
+        budget = self.limits.request_budget
+        with self._lock:
+            if budget is not None and self.requests_sent >= budget:
+                raise BudgetExhausted(
+                    f"the run's request budget of {budget} requests is spent "
+                    f"(set {self.policy.vendor_env_prefix or self.vendor.upper()}_REQUEST_BUDGET to change it)",
+                    vendor=self.vendor,
+                )
+            self.requests_sent += 1
+
+    def _timeouts(self) -> dict[str, float]:
+        """This attempt's timeouts: the configured ones, but never beyond what is left of the time budget."""
+        remaining = max(self.remaining_time(), 0.001)
+        connect = min(self.limits.connect_timeout, remaining)
+        read = min(self.limits.read_timeout, remaining)
+        return {"connect": connect, "read": read, "write": read, "pool": connect}
+
+    # sending --------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | str | bytes | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+        source: str,
+    ) -> Exchange:
+        """Send one request (with retries where safe) and return the exchange.
+
+        Raises a ``VendorFault`` when the vendor cannot be reached or keeps refusing (timeouts,
+        resets, 429), ``ResponseTooLarge`` for an oversized body, and ``UnsafeRequest`` for a
+        request this run may not send. A 5xx that outlasts the retries is returned, not raised:
+        whether it is a finding or makes the vendor unhealthy is the caller's decision.
+        """
+        method = method.upper()
+        operation = self.spec.match(method, path)
+        label = operation.label if operation else None
+        if json_body is not None:
+            content = json.dumps(json_body).encode()
+            headers = {"Content-Type": "application/json", **(headers or {})}
+        self._enforce_policy(method, label, content)
+        request = self._http.build_request(method, path, headers=headers, params=params, content=content)
+        exchange = Exchange(
+            vendor=self.vendor,
+            operation=label,
+            method=method,
+            url=self.redactor.scrub(str(request.url)),
+            path=self.redactor.scrub(path),
+            request_headers=self._safe_headers(request.headers),
+            request_body=self._safe_body(content),
+            source=source,
+        )
+        with self._lock:
+            self.exchanges.append(exchange)
+        started = time.monotonic()
+        try:
+            response, body = self._send_with_retries(request, exchange)
+        except (VendorUnreachable, VendorUnhealthy, BudgetExhausted, ResponseTooLarge) as fault:
+            exchange.error = str(fault)
+            if exchange.attempts == 0:  # stopped by the budget or the pacer before anything was sent
+                with self._lock:
+                    self.exchanges.remove(exchange)
+            raise
+        finally:
+            exchange.elapsed = time.monotonic() - started
+        exchange.status_code = response.status_code
+        exchange.response_headers = {k.lower(): self.redactor.scrub(v) for k, v in response.headers.items()}
+        exchange.content = self._scrub_bytes(body)
+        log.debug("%s %s -> %s (%.0f ms)", method, exchange.url, response.status_code, exchange.elapsed * 1000)
+        return exchange
+
+    def _send_with_retries(self, request: httpx.Request, exchange: Exchange) -> tuple[httpx.Response, bytes]:
+        idempotent = request.method in IDEMPOTENT_METHODS
+        retryable: tuple[type[BaseException], ...] = (
+            (_RetryableStatus, httpx.TransportError) if idempotent else (_RetryableStatus, *NOT_SENT_ERRORS)
+        )
+        retrying = Retrying(
+            stop=stop_after_attempt(self.limits.retries + 1),
+            wait=self._wait_before_retry,
+            retry=retry_if_exception_type(retryable),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._send_once(request, exchange, idempotent=idempotent)
+        except _RetryableStatus as exhausted:
+            if exhausted.response.status_code == 429:
+                raise VendorUnhealthy(
+                    f"{request.method} {exchange.url} still answered 429 Too Many Requests "
+                    f"after {exchange.attempts} attempts",
+                    vendor=self.vendor,
+                    status_code=429,
+                ) from None
+            return exhausted.response, exhausted.content
+        except httpx.TimeoutException as exc:
+            if self.remaining_time() <= 0:
+                raise self._time_spent(f" (waiting for {request.method} {exchange.url})") from None
+            raise VendorUnreachable(
+                f"{request.method} {exchange.url} timed out after {exchange.attempts} attempt(s) "
+                f"({type(exc).__name__}; connect {self.limits.connect_timeout:g} s, "
+                f"read {self.limits.read_timeout:g} s)",
+                vendor=self.vendor,
+            ) from None
+        except httpx.TransportError as exc:
+            raise VendorUnreachable(
+                f"{request.method} {exchange.url} failed after {exchange.attempts} attempt(s): "
+                f"{type(exc).__name__}: {self.redactor.scrub(str(exc))}",
+                vendor=self.vendor,
+            ) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    def _send_once(
+        self, request: httpx.Request, exchange: Exchange, *, idempotent: bool
+    ) -> tuple[httpx.Response, bytes]:
+        self._pacer.wait(max_wait=self._max_wait())
+        self._spend()
+        exchange.attempts += 1  # only attempts that were actually sent count
+        request.extensions["timeout"] = self._timeouts()
+        response = self._http.send(request, stream=True)
+        try:
+            body = self._read_capped(response, request)
+        finally:
+            response.close()
+        self._pacer.observe(response.headers)
+        retry_write = response.status_code == 429  # a 429 means the request was not processed
+        if response.status_code in RETRYABLE_STATUSES and (idempotent or retry_write):
+            raise _RetryableStatus(response, body)
+        return response, body
+
+    def _read_capped(self, response: httpx.Response, request: httpx.Request) -> bytes:
+        cap = self.limits.max_body_bytes
+        declared = response.headers.get("content-length")
+        too_large = (
+            f"{request.method} {self.redactor.scrub(str(request.url))} answered {response.status_code} "
+            f"with a body over the {cap} byte cap"
+        )
+        # A HEAD response declares the length of the body it does not send.
+        if request.method != "HEAD" and declared is not None and declared.isdigit() and int(declared) > cap:
+            raise ResponseTooLarge(f"{too_large} (Content-Length {declared})", vendor=self.vendor, limit=cap)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise ResponseTooLarge(too_large, vendor=self.vendor, limit=cap)
+            chunks.append(chunk)
+            if self.remaining_time() <= 0:  # a body trickling in, each piece within the read timeout
+                raise self._time_spent(
+                    f" (reading the body of {request.method} {self.redactor.scrub(str(request.url))})"
+                )
+        return b"".join(chunks)
+
+    def _wait_before_retry(self, state: RetryCallState) -> float:
+        if state.attempt_number >= self.limits.retries + 1:
+            return 0.0  # tenacity asks for the wait before checking the stop: no retry follows this attempt
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        backoff = min(0.5 * 2 ** (state.attempt_number - 1), 8.0) * (0.5 + random.random() / 2)
+        if isinstance(error, _RetryableStatus):
+            retry_after = retry_after_seconds(error.response.headers.get("retry-after"), now=time.time())
+            if retry_after is not None:
+                if retry_after > self._max_wait():
+                    raise VendorUnhealthy(
+                        f"{error.response.request.method} {self.redactor.scrub(str(error.response.request.url))} "
+                        f"answered {error.response.status_code} with Retry-After {retry_after:.0f} s, "
+                        f"beyond what this run may wait ({self._max_wait():.0f} s)",
+                        vendor=self.vendor,
+                        status_code=error.response.status_code,
+                    )
+                return float(retry_after)
+        if backoff > self.remaining_time():
+            raise BudgetExhausted("no time left in the run's budget to retry", vendor=self.vendor)
+        return float(backoff)
+
+    # policy and redaction -------------------------------------------------------------------
+
+    def _enforce_policy(self, method: str, label: str | None, content: bytes | None) -> None:
+        if method in IDEMPOTENT_METHODS or method == "TRACE":
+            return
+        if label is None and not self.policy.allow_undocumented_methods:
+            raise UnsafeRequest(
+                f"refusing {method}: the spec documents no such operation, and on this target it could change "
+                "real data",
+                vendor=self.vendor,
+            )
+        if not self.policy.allow_writes:
+            raise UnsafeRequest(
+                f"refusing {label or method + ' (undocumented path)'}: writes are not allowed for this target "
+                f"(set {self.policy.vendor_env_prefix}_ALLOW_WRITES=1 to allow them)",
+                vendor=self.vendor,
+            )
+        forbidden = self.policy.forbidden_fields.get(label or "", ())
+        if not forbidden or not content:
+            return
+        try:
+            body = json.loads(content)
+        except ValueError:
+            return
+        sent = sorted(name for name in forbidden if isinstance(body, dict) and name in body)
+        if sent:
+            raise UnsafeRequest(
+                f"refusing {label}: it would send {', '.join(sent)}, which trigger real outreach "
+                f"(set {self.policy.vendor_env_prefix}_ALLOW_OUTREACH=1 to allow them)",
+                vendor=self.vendor,
+            )
+
+    def _safe_headers(self, headers: httpx.Headers) -> dict[str, str]:
+        return {
+            name.lower(): self.redactor.scrub(value)
+            for name, value in headers.items()
+            if name.lower() not in self._credential_headers
+        }
+
+    def _safe_body(self, content: bytes | None) -> bytes | None:
+        return None if content is None else self._scrub_bytes(content)
+
+    def _scrub_bytes(self, content: bytes) -> bytes:
+        """``content`` with every secret masked, and every other byte kept as it was."""
+        if not content or not self.redactor:
+            return content
+        try:
+            text, encoding = content.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = content.decode("latin-1"), "latin-1"  # maps bytes 1:1, so nothing else changes
+        if not self.redactor.contains_secret(text):
+            return content
+        return self.redactor.scrub(text).encode(encoding)

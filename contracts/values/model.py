@@ -1,0 +1,280 @@
+"""The vocabulary in which per-vendor knowledge is written down as data.
+
+A ``Vendor`` names its spec, how it authenticates, the explicit checks its docs
+promise (``Probe``), the documented behaviours to verify (``Scenario``) and the
+safety rules for live runs. The engine reads these records; it never imports a
+particular vendor.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from contracts.values.findings import Kind
+
+if TYPE_CHECKING:
+    import httpx
+
+SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
+
+
+def lazy_fake(module: str, name: str) -> Callable[..., FakeService]:
+    """A fake's constructor, imported on first call: vendor data stays cheap to import (``contracts --help``)."""
+
+    def build(*args: Any, **kwargs: Any) -> FakeService:
+        factory: Callable[..., FakeService] = getattr(importlib.import_module(module), name)
+        return factory(*args, **kwargs)
+
+    build.__qualname__ = f"lazy_fake({module}:{name})"
+    return build
+
+
+class FakeService(Protocol):
+    """What the engine needs from a vendor fake (implemented by ``contracts.fakes``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def server_path(self) -> str: ...
+
+    @property
+    def api_key(self) -> str: ...
+
+    @property
+    def restricted_key(self) -> str | None: ...
+
+    @property
+    def known_lead_id(self) -> str: ...
+
+    @property
+    def fixtures(self) -> Mapping[str, str]:
+        """Ids of records the fake seeds that scenarios may refer to (e.g. a workflow to assign)."""
+        ...
+
+    def httpx_handler(self, request: httpx.Request) -> httpx.Response: ...
+
+    def asgi_app(self) -> Any: ...
+
+    def reset(self) -> None: ...
+
+
+class Credentials(StrEnum):
+    """Which credential a request presents."""
+
+    VALID = "valid"
+    NONE = "none"
+    INVALID = "invalid"
+    """A well-formed key that the vendor has never issued."""
+    RESTRICTED = "restricted"
+    """A real key without permission for the resource (only where the vendor documents 403)."""
+
+
+class Capability(StrEnum):
+    """What a check needs the target to allow. Fakes allow everything; live vendors opt in per vendor."""
+
+    WRITES = "writes"
+    OUTREACH = "outreach"
+    RESTRICTED_KEY = "restricted_key"
+    KNOWN_LEAD = "known_lead"
+    UNDOCUMENTED_METHODS = "undocumented_methods"
+    """Send methods the spec does not document (to check they are refused). Never on a live vendor:
+    a DELETE that the docs do not mention may still archive a real lead."""
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+PRESENT = _Marker("PRESENT")
+"""Expectation: the pointer exists (any value)."""
+ABSENT = _Marker("ABSENT")
+"""Expectation: the pointer does not exist."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Probe:
+    """One request with known input whose documented status and body (per the spec) are checked.
+
+    ``path_params`` values may be ``{known_lead_id}`` or ``{unknown_id}``; they are filled in per run.
+    ``expect_schema`` narrows the body check to a component (``#/components/schemas/MissingApiKeyError``);
+    by default the body is checked against the spec's schema for the expected status.
+    """
+
+    name: str
+    operation: str
+    expect_status: int
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    credentials: Credentials = Credentials.VALID
+    expect_schema: str | None = None
+    doc: str = ""
+
+    @property
+    def needs(self) -> frozenset[Capability]:
+        needs = set()
+        if self.credentials is Credentials.RESTRICTED:
+            needs.add(Capability.RESTRICTED_KEY)
+        if any("{known_lead_id}" in value for value in self.path_params.values()):
+            needs.add(Capability.KNOWN_LEAD)
+        return frozenset(needs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One request in a scenario, with expectations on the response.
+
+    Strings in ``path_params`` and ``body`` may hold ``{variable}`` placeholders: ``{unique_email}``,
+    ``{run_marker}``, ``{known_lead_id}`` and anything an earlier step saved. ``expect`` maps JSON
+    pointers in the response body to expected values: a dict matches when it is contained in the
+    observed dict, ``PRESENT``/``ABSENT`` test existence, anything else must be equal.
+    """
+
+    operation: str
+    expect_status: tuple[int, ...]
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None
+    expect: Mapping[str, Any] = field(default_factory=dict)
+    save: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    """A documented behaviour, checked by a short sequence of requests."""
+
+    name: str
+    doc: str
+    steps: tuple[Step, ...]
+    needs: frozenset[Capability] = frozenset()
+    variables: tuple[str, ...] = ()
+    """Values the target must provide (fakes know them; live runs read ``<PREFIX>_<NAME>``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckExclusion:
+    """A schemathesis check that does not apply to one operation, and why (the reason is shown in reports)."""
+
+    operation: str
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RateLimitPolicy:
+    """A documented request limit: ``requests`` per ``seconds`` per key."""
+
+    requests: int
+    seconds: float
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Vendor:
+    """Everything the engine needs to know about one vendor, as data."""
+
+    name: str
+    title: str
+    spec_file: str
+    env_prefix: str
+    security_scheme: str
+    read_operation: str
+    """The documented read used as the credentials guard: reading the known lead must give a 2xx."""
+    id_parameter: str
+    unknown_id: str
+    """A well-formed id that names no lead, for the 404 probe."""
+    invalid_key: str
+    """A well-formed key in the vendor's documented format that was never issued."""
+    fake: Callable[..., FakeService]
+    probes: tuple[Probe, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    seed: Step | None = None
+    """How to create a lead to read when no lead id is configured (needs writes)."""
+    created_id_pointers: Mapping[str, str] = field(default_factory=dict)
+    """Operation label -> pointer of the created resource's id in a 2xx body (listed for clean-up)."""
+    outreach_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Operation label -> request-body fields that make the vendor contact a real person."""
+    marker_pointer: Mapping[str, str] = field(default_factory=dict)
+    """Operation label -> body pointer of a free-form map where created records get the run marker."""
+    rate_limit: RateLimitPolicy | None = None
+    check_exclusions: tuple[CheckExclusion, ...] = ()
+    requires_base_url: bool = False
+    """True when the spec's server is a placeholder (a vendor whose host is per customer workspace)."""
+    docs: str = ""
+
+    @property
+    def spec_path(self) -> Path:
+        return SPECS_DIR / self.spec_file
+
+    def env(self, suffix: str) -> str:
+        return f"{self.env_prefix}_{suffix}"
+
+    def probe(self, name: str) -> Probe:
+        for probe in self.probes:
+            if probe.name == name:
+                return probe
+        raise KeyError(f"{self.name} has no probe {name!r}; it has: {', '.join(p.name for p in self.probes)}")
+
+
+def standard_probes(
+    *,
+    operation: str,
+    id_parameter: str,
+    missing_key_schema: str | None = None,
+    invalid_key_schema: str | None = None,
+    doc: str = "",
+) -> tuple[Probe, ...]:
+    """The probes every lead read has: a known lead, an unknown id, a missing key and an invalid key.
+
+    The credential probes ask for the known lead, so a vendor that does not enforce auth answers 200 with
+    the lead (``auth_not_enforced``) instead of a 404 that would hide it.
+    """
+    return (
+        Probe(
+            name="known lead",
+            operation=operation,
+            path_params={id_parameter: "{known_lead_id}"},
+            expect_status=200,
+            doc=doc,
+        ),
+        Probe(
+            name="unknown id",
+            operation=operation,
+            path_params={id_parameter: "{unknown_id}"},
+            expect_status=404,
+            doc=doc,
+        ),
+        Probe(
+            name="missing key",
+            operation=operation,
+            path_params={id_parameter: "{known_lead_id}"},
+            credentials=Credentials.NONE,
+            expect_status=401,
+            expect_schema=missing_key_schema,
+            doc=doc,
+        ),
+        Probe(
+            name="invalid key",
+            operation=operation,
+            path_params={id_parameter: "{known_lead_id}"},
+            credentials=Credentials.INVALID,
+            expect_status=401,
+            expect_schema=invalid_key_schema,
+            doc=doc,
+        ),
+    )
+
+
+KIND_FOR_CREDENTIALS: Mapping[Credentials, Kind] = {
+    Credentials.NONE: Kind.AUTH_NOT_ENFORCED,
+    Credentials.INVALID: Kind.AUTH_NOT_ENFORCED,
+    Credentials.RESTRICTED: Kind.AUTH_NOT_ENFORCED,
+}
+"""A 2xx to a request whose credentials should be refused means auth is not enforced."""

@@ -1,0 +1,96 @@
+"""What a run produces, as plain values: unit outcomes, facts coverage, and each vendor's result.
+
+They live below the engine so that reports (and anything else that consumes results) import no engine,
+and no schemathesis or Hypothesis with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from contracts.values.findings import Finding
+
+
+class Status(StrEnum):
+    PASS = "pass"  # noqa: S105 - a status, not a password
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+    SKIPPED = "skipped"
+    ERROR = "error"
+    """Our setup is wrong (bad key, missing lead, broken spec): nothing is known about the vendor."""
+
+
+@dataclass(kw_only=True)
+class Outcome:
+    """What one check produced. ``skipped`` and ``inconclusive`` carry the reason when set."""
+
+    name: str
+    findings: list[Finding] = field(default_factory=list)
+    skipped: str | None = None
+    inconclusive: str | None = None
+    cases: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def contract_failures(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.is_contract_failure]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Coverage:
+    """Which documented facts a run checked, and with how many requests."""
+
+    total: int
+    """Facts a run must check (observed-only ones excluded)."""
+    checked: int
+    requests: int
+    by_kind: Mapping[str, tuple[int, int]]
+    """Fact kind -> (checked, total)."""
+    unchecked: tuple[str, ...]
+    new_facts_by_source: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Unit (exchange source) -> (requests it sent, facts it was the first to check), in run order."""
+    observed_only: tuple[int, int] = (0, 0)
+    """(checked, documented) facts about statuses we never provoke (429, 5xx)."""
+
+    @property
+    def facts_per_request(self) -> float:
+        return self.checked / self.requests if self.requests else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "checked": self.checked,
+            "requests": self.requests,
+            "facts_per_request": round(self.facts_per_request, 2),
+            "by_kind": {kind: {"checked": c, "total": t} for kind, (c, t) in self.by_kind.items()},
+            "unchecked": list(self.unchecked),
+            "observed_only": {"checked": self.observed_only[0], "total": self.observed_only[1]},
+            "by_unit": {
+                source: {"requests": requests, "new_facts": new}
+                for source, (requests, new) in self.new_facts_by_source.items()
+            },
+        }
+
+
+@dataclass(kw_only=True)
+class VendorResult:
+    vendor: str
+    title: str
+    target: str
+    status: Status
+    reason: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    requests: int = 0
+    operations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    created: list[dict[str, str]] = field(default_factory=list)
+    duration: float = 0.0
+    coverage: Coverage | None = None
+    """Documented facts the run's requests checked (none when the run never got going)."""
+
+    @property
+    def contract_failures(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.is_contract_failure]

@@ -1,0 +1,136 @@
+"""Documented facts, and which of them a run's requests checked (facts checked per request)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from contracts.engine.context import load_spec
+from contracts.engine.facts import Fact, FactKind, documented_facts, field_pointers, measure, present_pointers
+from contracts.engine.runner import run_vendor
+from contracts.transport.client import Exchange
+from contracts.transport.targets import FAKE_LIMITS, LIVE_LIMITS, fake_target
+from contracts.values.results import Outcome, VendorResult
+from contracts.vendors import VENDORS, get_vendor
+from tests.fixtures.exchanges import recorded_exchange
+
+NEXOR = get_vendor("nexor")
+NEXOR_SPEC = load_spec(NEXOR)
+
+
+def ids(vendor_name: str) -> set[str]:
+    vendor = get_vendor(vendor_name)
+    return {fact.id for fact in documented_facts(vendor, load_spec(vendor))}
+
+
+def exchange(operation: str, status: int, body: Any, *, source: str = "test", attempts: int = 1) -> Exchange:
+    return recorded_exchange(body, status=status, operation=operation, source=source, attempts=attempts)
+
+
+def test_every_documented_status_field_error_body_and_behaviour_is_a_fact():
+    facts = ids("nexor")
+    assert "status GET /leads/{id} 404" in facts
+    assert "field GET /leads/{id} 200 /campaign/id" in facts, "nested fields are facts"
+    assert "error body GET /leads/{id} 404 /error" in facts, "error bodies are facts of their own kind"
+    assert "behaviour probe:unknown id" in facts
+    assert any(fact.startswith("behaviour scenario:") for fact in facts)
+    assert any(fact.startswith("behaviour link:POST /leads") for fact in facts)
+    assert any("/data/notes/*/content" in fact for fact in ids("aura")), "array items are written *"
+
+
+def test_successes_that_share_one_documented_response_are_one_fact_and_errors_never_merge():
+    facts = ids("nexor")
+    assert "status POST /leads 200|201" in facts
+    assert not {"status POST /leads 200", "status POST /leads 201"} & facts
+    assert {"status GET /api/v1/leads/{leadId} 401", "status GET /api/v1/leads/{leadId} 404"} <= ids("pollybot")
+
+
+def test_statuses_we_never_provoke_are_observed_only_and_not_required():
+    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    observed_only = {fact.id for fact in facts if fact.observed_only}
+    assert "status GET /leads/{id} 500" in observed_only
+    coverage = measure(facts, NEXOR_SPEC, [], [], requests=0)
+    assert coverage.total == len(facts) - len(observed_only)
+    assert coverage.observed_only == (0, len(observed_only))
+    assert not any(fact in coverage.unchecked for fact in observed_only)
+
+
+def test_pointers_follow_refs_and_nullable_branches():
+    lead = NEXOR_SPEC.resolve_pointer("#/components/schemas/Lead")
+    pointers = set(field_pointers(NEXOR_SPEC, lead))
+    assert {"/id", "/email", "/campaign", "/campaign/id"} <= pointers
+    assert set(present_pointers({"a": [{"b~c/d": 1}], "e": None})) == {"/a", "/a/*/b~0c~1d", "/e"}
+
+
+def test_a_field_counts_as_checked_only_when_a_response_carried_it():
+    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    body = {"id": "123e4567-e89b-12d3-a456-426614174000", "email": "a@example.com"}
+    coverage = measure(facts, NEXOR_SPEC, [exchange("GET /leads/{id}", 200, body)], [], requests=1)
+    assert "field GET /leads/{id} 200 /email" not in coverage.unchecked
+    assert "field GET /leads/{id} 200 /campaign/id" in coverage.unchecked, "never sent: its type was never checked"
+    assert "status GET /leads/{id} 200" not in coverage.unchecked
+    assert coverage.checked == 3  # the status and two fields
+    assert coverage.facts_per_request == 3.0
+
+
+def test_undocumented_statuses_and_non_json_bodies_check_nothing_beyond_the_status():
+    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    garbled = replace(exchange("GET /leads/{id}", 404, {}), content=b"<html>")
+    coverage = measure(facts, NEXOR_SPEC, [exchange("GET /leads/{id}", 418, {"id": "x"}), garbled], [], requests=2)
+    assert coverage.checked == 1  # GET 404's status
+
+
+def test_each_unit_is_credited_with_the_facts_it_checked_first():
+    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    body = {"id": "123e4567-e89b-12d3-a456-426614174000"}
+    exchanges = [
+        exchange("GET /leads/{id}", 200, body, source="guard"),
+        exchange("GET /leads/{id}", 200, body, source="schemathesis:property:GET /leads/{id}", attempts=2),
+    ]
+    outcomes = [Outcome(name="probe:unknown id"), Outcome(name="probe:missing key", skipped="no key")]
+    coverage = measure(facts, NEXOR_SPEC, exchanges, outcomes, requests=3)
+    assert coverage.new_facts_by_source["guard"] == (1, 2)
+    assert coverage.new_facts_by_source["schemathesis:property:GET /leads/{id}"] == (2, 0)
+    assert coverage.new_facts_by_source["probe:unknown id"] == (0, 1), "a behaviour is checked when its probe ran"
+    assert "behaviour probe:missing key" in coverage.unchecked, "a skipped probe checked nothing"
+
+
+@functools.cache
+def full_run(vendor_name: str) -> VendorResult:
+    """The fakes' default plan (every phase), with the live example budget."""
+    vendor = get_vendor(vendor_name)
+    limits = replace(FAKE_LIMITS, max_examples=LIVE_LIMITS.max_examples)
+    return run_vendor(vendor, fake_target(vendor.fake(), base_url=load_spec(vendor).server_url, limits=limits))
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=[vendor.name for vendor in VENDORS])
+def test_a_run_against_the_fake_checks_every_fact_the_fake_can_show(vendor):
+    result = full_run(vendor.name)
+    assert result.coverage is not None
+    # PollyBot's error envelope documents an optional `details` that its 401 never carries.
+    expected = ["error body GET /api/v1/leads/{leadId} 401 /details"] if vendor.name == "pollybot" else []
+    assert list(result.coverage.unchecked) == expected
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=[vendor.name for vendor in VENDORS])
+def test_the_live_default_checks_the_same_facts_with_fewer_requests(vendor):
+    """The live budget drops the inputs that checked no further fact; it must not drop a fact."""
+    spec = load_spec(vendor)
+    limits = replace(LIVE_LIMITS, request_budget=None, time_budget=None)
+    full = full_run(vendor.name)
+    live = run_vendor(vendor, fake_target(vendor.fake(), base_url=spec.server_url, limits=limits), spec=spec)
+    assert full.coverage is not None
+    assert live.coverage is not None
+    assert live.coverage.unchecked == full.coverage.unchecked
+    assert live.coverage.checked == full.coverage.checked
+    assert live.requests < full.requests / 2
+    assert live.coverage.facts_per_request > full.coverage.facts_per_request
+
+
+def test_facts_are_ordered_and_named_stably():
+    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    assert list(facts) == sorted(facts)
+    assert Fact(FactKind.BEHAVIOUR, "", "", "probe:x").id == "behaviour probe:x"

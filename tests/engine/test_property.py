@@ -1,0 +1,138 @@
+"""The schemathesis layer: what schemathesis sees, how failures become findings, and live safety."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from contracts.engine.context import RUN_MARKER_KEY, load_spec, open_run
+from contracts.engine.property import ADVISORY_CHECKS, prepare_schema_document, run_property
+from contracts.engine.runner import plan_units, run_unit
+from contracts.fakes._core import AcceptAnyKey
+from contracts.transport.targets import fake_target
+from contracts.values.errors import ContractSuiteError
+from contracts.values.findings import Kind, Severity
+from contracts.values.model import Capability, CheckExclusion
+from contracts.vendors import get_vendor
+
+NEXOR = get_vendor("nexor")
+
+
+def context(*, capabilities=None, **fake_kwargs):
+    spec = load_spec(NEXOR)
+    target = fake_target(NEXOR.fake(**fake_kwargs), base_url=spec.server_url).with_limits(
+        max_examples=5, stateful_examples=5
+    )
+    if capabilities is not None:
+        target = dataclasses.replace(target, capabilities=frozenset(capabilities))
+    return open_run(NEXOR, target, spec=spec)
+
+
+def test_schemathesis_sees_the_spec_plus_run_time_examples_only():
+    ctx = context()
+    raw = prepare_schema_document(ctx)
+    original = ctx.spec.raw
+    assert raw["components"] == original["components"]  # no schema is restated or changed
+    create_examples = raw["paths"]["/leads"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    assert "docs" not in create_examples  # the docs' example with placeholder uuids is x-invalid
+    assert "metadata-mapping" in create_examples
+    (parameter,) = raw["paths"]["/leads/{id}"]["get"]["parameters"]
+    assert parameter["examples"]["known-lead"] == {"value": ctx.known_lead_id}
+    assert parameter["examples"]["unknown-id"] == {"value": NEXOR.unknown_id}
+    assert parameter["schema"] == original["paths"]["/leads/{id}"]["get"]["parameters"][0]["schema"]
+
+
+def test_the_examples_phase_reaches_the_documented_2xx_and_the_key_goes_through_the_security_scheme():
+    ctx = context()
+    outcome = run_property(ctx, operation="GET /leads/{id}")
+    statuses = {e.status_code for e in ctx.client.exchanges if e.source == outcome.name}
+    assert {200, 401, 404} <= statuses  # 401s: ignored_auth re-sent the 2xx cases without/with a wrong key
+    assert outcome.findings == []
+
+
+def test_input_checks_the_docs_do_not_promise_are_advisory():
+    ctx = context(defects=[AcceptAnyKey()])
+    findings = run_property(ctx, operation="GET /leads/{id}").findings
+    advisory = [f for f in findings if f.check in ADVISORY_CHECKS]
+    assert advisory
+    assert {(f.kind, f.severity) for f in advisory} == {(Kind.INPUT_NOT_REJECTED, Severity.WARNING)}
+    enforced = [f for f in findings if f.kind is Kind.AUTH_NOT_ENFORCED]
+    assert enforced
+    assert {f.severity for f in enforced} == {Severity.ERROR}
+
+
+def test_without_outreach_permission_no_outreach_field_is_ever_sent_and_created_leads_are_marked():
+    ctx = context(capabilities={Capability.WRITES, Capability.KNOWN_LEAD})
+    outcomes = [run_property(ctx, operation="POST /leads"), run_property(ctx, stateful=True)]
+    assert [note for outcome in outcomes for note in outcome.notes] == []  # the client refused nothing
+    posts = [e for e in ctx.client.exchanges if e.operation == "POST /leads"]
+    assert len(posts) > 10
+    for exchange in posts:
+        body = exchange.request_json()
+        if isinstance(body, dict):
+            assert not {"workflow_id", "campaign_id", "force_first_message"} & set(body), body
+    created = [e for e in posts if e.status_code in (200, 201)]
+    assert created
+    assert all(RUN_MARKER_KEY in e.request_json()["metadata"] for e in created)
+    assert all(e.request_json().get("email", "@example.com").endswith("@example.com") for e in created)
+
+
+def test_writes_are_skipped_with_a_reason_when_not_allowed():
+    ctx = context(capabilities={Capability.KNOWN_LEAD})
+    units = {unit.id: unit for unit in plan_units(NEXOR, ctx.spec)}
+    for unit_id in ("property:POST /leads", "stateful:links", "scenario:a missing first_name is rejected"):
+        outcome = run_unit(ctx, units[unit_id])
+        assert outcome.skipped == "writes are not allowed (set NEXOR_ALLOW_WRITES=1)"
+    assert not [e for e in ctx.client.exchanges if e.method == "POST"]
+
+
+def test_undocumented_methods_are_only_probed_where_allowed():
+    ctx = context(capabilities={Capability.KNOWN_LEAD})
+    run_property(ctx, operation="GET /leads/{id}")
+    methods = {e.method for e in ctx.client.exchanges if e.operation is None}
+    assert methods <= {"OPTIONS", "TRACE"}
+    fake_ctx = context()
+    run_property(fake_ctx, operation="GET /leads/{id}")
+    assert {"DELETE", "PUT", "PATCH"} <= {e.method for e in fake_ctx.client.exchanges if e.operation is None}
+
+
+def test_our_own_bugs_surface_instead_of_becoming_findings(monkeypatch):
+    ctx = context()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the suite")
+
+    monkeypatch.setattr(ctx.client, "request", broken)
+    with pytest.raises(ContractSuiteError, match="RuntimeError: a bug in the suite"):
+        run_property(ctx, operation="GET /leads/{id}")
+
+
+def test_a_check_that_does_not_apply_is_excluded_per_operation_with_its_reason():
+    # Data, not code: the exclusion names the operation, the check and why (shown in reports).
+    excluded = dataclasses.replace(
+        NEXOR,
+        check_exclusions=(
+            CheckExclusion(operation="GET /leads/{id}", check="ignored_auth", reason="example: probes not allowed"),
+        ),
+    )
+    spec = load_spec(excluded)
+    target = fake_target(excluded.fake(defects=[AcceptAnyKey()]), base_url=spec.server_url).with_limits(max_examples=5)
+    ctx = open_run(excluded, target, spec=spec)
+    read = {f.check for f in run_property(ctx, operation="GET /leads/{id}").findings}
+    create = {f.check for f in run_property(ctx, operation="POST /leads").findings}
+    assert "ignored_auth" not in read
+    assert "ignored_auth" in create  # only the named operation is excluded
+
+
+@pytest.mark.parametrize("with_exclusions", [False, True], ids=["plain", "with-check-exclusions"])
+def test_a_property_run_tests_only_its_own_operation(with_exclusions):
+    vendor = NEXOR
+    if with_exclusions:
+        vendor = dataclasses.replace(
+            NEXOR, check_exclusions=(CheckExclusion(operation="POST /leads", check="ignored_auth", reason="test"),)
+        )
+    spec = load_spec(vendor)
+    ctx = open_run(vendor, fake_target(vendor.fake(), base_url=spec.server_url).with_limits(max_examples=5), spec=spec)
+    run_property(ctx, operation="GET /leads/{id}")
+    assert {e.operation for e in ctx.client.exchanges} <= {"GET /leads/{id}", None}
