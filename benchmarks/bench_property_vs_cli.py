@@ -88,8 +88,8 @@ def ours(vendor: Vendor, target: Target) -> Sample:
 def engine(vendor: Vendor, target: Target) -> Sample:
     """The same property units run by schemathesis's engine instead of our driver: same schema, same transport.
 
-    This is how our property units ran before ``contracts/engine/driver.py``; it separates what the driver saves from
-    what the in-process transport saves.
+    This is how our property units ran before the driver (``contracts/engine/schemathesis_seam.py``); it
+    separates what the driver saves from what the in-process transport saves.
     """
 
     def unit(ctx: RunContext, label: str) -> int:

@@ -56,7 +56,7 @@ TARGETS: tuple[tuple[str, str | None, str, str], ...] = (
     ("contracts.spec.document", "Spec", "load", "spec"),
     ("contracts.spec.document", "Spec", "__init__", "spec"),
     ("contracts.transport.client", "VendorClient", "request", "http"),
-    ("contracts.engine.bridge", "ClientTransport", "send", "http"),
+    ("contracts.engine.schemathesis_seam", "ClientTransport", "send", "http"),
     ("contracts.spec.conformance", None, "check_response", "checks"),
     ("contracts.engine.observe", None, "observe", "checks"),
     ("schemathesis.checks", None, "run_checks", "checks"),

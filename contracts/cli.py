@@ -26,20 +26,6 @@ def _selected(names: tuple[str, ...]) -> list[Vendor]:
     return [vendor for vendor in VENDORS if not names or vendor.name in names]
 
 
-def _target(vendor: Vendor, kind: str, env_file: Path | None, max_examples: int | None) -> Target:
-    from contracts.config import budget, live_target
-    from contracts.engine.context import load_spec
-    from contracts.transport.targets import FAKE_LIMITS, fake_target
-
-    spec = load_spec(vendor)
-    target = (
-        fake_target(vendor.fake(), base_url=spec.server_url, limits=budget(FAKE_LIMITS, env_file))
-        if kind == "fake"
-        else live_target(vendor, spec, env_file=env_file)
-    )
-    return target.with_limits(max_examples=max_examples) if max_examples else target
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Contract tests and drift reports for third-party lead APIs."""
@@ -106,10 +92,14 @@ def drift(
 
     from contracts.config import configured_redactor
     from contracts.report.model import ExitCode
+    from contracts.values.errors import IncompatibleDependency
 
     redactor = configured_redactor(VENDORS, env_file)
     try:
         code = _drift(redactor, target_kind, vendor_names, out, history_path, env_file, max_examples)
+    except IncompatibleDependency as error:  # our setup, not a bug: one line, as for any configuration error
+        click.echo(f"error: {error}", err=True)
+        code = ExitCode.USAGE_ERROR
     except Exception as error:  # a bug in the suite: show it (masked), and never report it as drift
         click.echo(redactor.scrub("".join(traceback.format_exception(error))), err=True)
         click.echo("internal error: this is a bug in the contract suite, not a finding about a vendor", err=True)
@@ -129,63 +119,49 @@ def _drift(
     import logging
     import uuid
 
-    from contracts.engine.runner import run_vendor, skipped_result
+    from contracts.pipeline import open_vendor_run, publish
     from contracts.report.console import render_console
-    from contracts.report.history import build_report, load_history, save_history
-    from contracts.report.render import write_reports
-    from contracts.values.errors import ConfigError, ContractSuiteError, MissingCredentials
-    from contracts.values.redaction import RedactingFilter, quarantine
-    from contracts.values.results import Status, VendorResult
+    from contracts.values.redaction import RedactingFilter
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter(redactor))
     run_id = uuid.uuid4().hex[:12]
-    results: list[VendorResult] = []
+    results = []
     for vendor in _selected(vendor_names):
+
+        def announce(target: Target, name: str = vendor.name) -> None:
+            click.echo(f"{name}: checking against the {target.name} target ({target.base_url}) ...", err=True)
+
+        run = open_vendor_run(
+            vendor,
+            target_kind,
+            env_file=env_file,
+            redactor=redactor,
+            run_id=run_id,
+            max_examples=max_examples,
+            on_target=announce,
+        )
+        if run.ctx is None:  # no target: a missing key (skipped) or bad configuration (error)
+            problem = (run.problem or "").removeprefix(f"{vendor.name}: ")
+            click.echo(redactor.scrub(f"{vendor.name}: {run.status}: {problem}"), err=True)
         try:
-            target = _target(vendor, target_kind, env_file, max_examples)
-        except (MissingCredentials, ConfigError) as error:
-            results.append(skipped_result(vendor, target_kind, error))
-            click.echo(
-                redactor.scrub(
-                    f"{vendor.name}: {'skipped' if isinstance(error, MissingCredentials) else 'error'}: {error.message}"
-                ),
-                err=True,
-            )
-            continue
-        except ContractSuiteError as error:  # a broken spec
-            results.append(
-                VendorResult(
-                    vendor=vendor.name, title=vendor.title, target=target_kind, status=Status.ERROR, reason=str(error)
-                )
-            )
-            click.echo(redactor.scrub(f"{vendor.name}: error: {error}"), err=True)
-            continue
-        click.echo(f"{vendor.name}: checking against the {target.name} target ({target.base_url}) ...", err=True)
-        results.append(run_vendor(vendor, target, redactor=redactor, run_id=run_id))
-    history_file = history_path or out / f"history-{target_kind}.json"
-    history, note = load_history(history_file)
-    if note:
-        click.echo(note, err=True)
-    report, updated = build_report(
-        results,
-        target=target_kind,
-        run_id=run_id,
-        history=history,
-        notes=[note] if note and "unreadable" in note else [],
+            results.append(run.run_all())
+        finally:
+            run.close()
+    published = publish(
+        results, target=target_kind, run_id=run_id, out=out, redactor=redactor, history_file=history_path
     )
-    paths = write_reports(report, out)
-    save_history(history_file, updated)
-    click.echo(redactor.scrub(render_console(report)))
-    leaks = redactor.scan([out])
-    if leaks:
-        for path, name in leaks:
+    if published.history_note is not None:
+        click.echo(str(published.history_note), err=True)
+    click.echo(redactor.scrub(render_console(published.report)))
+    if published.leaks:
+        for path, name in published.leaks:
             click.echo(f"SECRET LEAK: the value of {name} appeared in {path} (now masked); the run fails", err=True)
-        quarantine(redactor, leaks)
         return ExitCode.USAGE_ERROR
-    click.echo(f"\nReports: {paths['markdown']}  {paths['html']}  {paths['json']}  (history: {history_file})")
-    return report.exit_code
+    paths = published.paths
+    click.echo(f"\nReports: {paths['markdown']}  {paths['html']}  {paths['json']}  (history: {paths['history']})")
+    return published.report.exit_code
 
 
 @main.command()

@@ -16,70 +16,53 @@ split between workers, so no worker can write its report: ``--contracts-report``
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from contracts.config import budget, configured_redactor, live_target
-from contracts.engine.context import RunContext, load_spec, open_run
-from contracts.engine.probes import run_guard
-from contracts.engine.runner import Unit, finish, run_unit, skipped_result
-from contracts.report.history import build_report, load_history, save_history
-from contracts.report.render import write_reports
-from contracts.transport.targets import FAKE_LIMITS, Target, fake_target
-from contracts.values.errors import ConfigError, ContractSuiteError, MissingCredentials, VendorFault
+from contracts.config import configured_redactor
 from contracts.values.findings import Finding
 from contracts.values.model import Vendor
-from contracts.values.redaction import RedactingFilter, Redactor, quarantine
-from contracts.values.results import Outcome, Status, VendorResult
+from contracts.values.redaction import RedactingFilter, Redactor
+from contracts.values.results import Outcome, Status
 from contracts.vendors import VENDORS
+
+if TYPE_CHECKING:
+    from contracts.engine.context import RunContext
+    from contracts.engine.runner import Unit, VendorRun
+
+# The engine (and schemathesis with it) is imported only when a test asks for a contract run: this plugin
+# is loaded into every pytest session of the environment it is installed in, whatever that session tests.
 
 
 @dataclass
 class SessionRun:
-    """One vendor's run against one target for the whole pytest session."""
+    """One vendor's run against one target for the whole pytest session, as tests see it."""
 
-    vendor: Vendor
-    target_name: str
-    ctx: RunContext | None = None
-    problem: str | None = None
-    """Why nothing can run: a missing key (skip), a rejected key or broken setup (error), or an outage."""
-    status: Status | None = None
-    outcomes: list[Outcome] = field(default_factory=list)
-    started: float = 0.0
-
-    def run(self, unit: Unit) -> Outcome:
-        self.require()
-        assert self.ctx is not None
-        outcome = run_unit(self.ctx, unit)
-        self.outcomes.append(outcome)
-        return outcome
+    vendor_run: VendorRun
 
     def require(self) -> None:
         """Skip (not configured, inconclusive) or fail loudly (credentials rejected) before any check runs."""
-        if self.status is Status.SKIPPED:
-            pytest.skip(self.problem or "not configured")
-        if self.status is Status.INCONCLUSIVE:
-            pytest.skip(f"inconclusive: {self.problem}")
-        if self.status is Status.ERROR:
-            pytest.fail(f"{self.vendor.name} ({self.target_name}): {self.problem}", pytrace=False)
+        run = self.vendor_run
+        if run.status is Status.SKIPPED:
+            pytest.skip(run.problem or "not configured")
+        if run.status is Status.INCONCLUSIVE:
+            pytest.skip(f"inconclusive: {run.problem}")
+        if run.status is Status.ERROR:
+            pytest.fail(f"{run.vendor.name} ({run.target_name}): {run.problem}", pytrace=False)
 
-    def result(self) -> VendorResult:
-        if self.ctx is None:
-            error = (
-                MissingCredentials(self.vendor.name, ())
-                if self.status is Status.SKIPPED
-                else ConfigError(self.problem or "")
-            )
-            result = skipped_result(self.vendor, self.target_name, error)
-            result.reason = self.problem
-            return result
-        return finish(self.ctx, status=self.status, reason=self.problem, outcomes=self.outcomes, started=self.started)
+    @property
+    def ctx(self) -> RunContext | None:
+        """The engine's run context (target, client, fake), once the run has one."""
+        return self.vendor_run.ctx
+
+    def run(self, unit: Unit) -> Outcome:
+        self.require()
+        return self.vendor_run.run(unit)
 
 
 _RUNS = pytest.StashKey[dict[tuple[str, str], SessionRun]]()
@@ -167,36 +150,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _open(config: pytest.Config, vendor: Vendor, target_name: str) -> SessionRun:
     runs = config.stash[_RUNS]
     key = (vendor.name, target_name)
-    if key in runs:
-        return runs[key]
-    session_run = SessionRun(vendor=vendor, target_name=target_name, started=time.monotonic())
-    runs[key] = session_run
-    redactor = config.stash[_REDACTOR]
-    try:
-        spec = load_spec(vendor)
-        target: Target
-        if target_name == "fake":
-            limits = budget(FAKE_LIMITS, Path(config.getoption("--contracts-env-file")))
-            target = fake_target(vendor.fake(), base_url=spec.server_url, limits=limits)
-        else:
-            target = live_target(vendor, spec, env_file=Path(config.getoption("--contracts-env-file")))
-    except MissingCredentials as error:
-        session_run.status, session_run.problem = (
-            Status.SKIPPED,
-            f"{vendor.name} not configured: set {', '.join(error.variables)}",
+    if key not in runs:
+        from contracts.pipeline import open_vendor_run
+
+        run = open_vendor_run(
+            vendor,
+            target_name,
+            env_file=Path(config.getoption("--contracts-env-file")),
+            redactor=config.stash[_REDACTOR],
+            run_id=config.stash[_RUN_ID],
         )
-        return session_run
-    except ContractSuiteError as error:
-        session_run.status, session_run.problem = Status.ERROR, str(error)
-        return session_run
-    session_run.ctx = open_run(vendor, target, redactor=redactor, run_id=config.stash[_RUN_ID], spec=spec)
-    try:
-        run_guard(session_run.ctx)
-    except ContractSuiteError as error:
-        session_run.status, session_run.problem = Status.ERROR, str(error)
-    except VendorFault as fault:
-        session_run.status, session_run.problem = Status.INCONCLUSIVE, f"credentials guard: {fault}"
-    return session_run
+        runs[key] = SessionRun(run)
+    return runs[key]
 
 
 @pytest.fixture(scope="session")
@@ -292,40 +257,40 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if report_dir is not None and runs:
             worker_output[_WORKER_UNREPORTED] = sorted({target for _, target in runs})
         for run in runs.values():
-            if run.ctx is not None:
-                run.ctx.close()
+            run.vendor_run.close()
         return
-    written: list[Path] = []
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    artifacts = _artifacts(config, report_dir)
+    leaks: list[tuple[Path, str]] = []
+    wrote_reports = False
     if report_dir is not None and runs:
-        out = Path(report_dir)
+        from contracts.pipeline import publish
+
         for target in sorted({target for _, target in runs}):
-            results = [run.result() for (name, t), run in runs.items() if t == target]
-            history_file = out / f"history-{target}.json"
-            history, note = load_history(history_file)
-            report, updated = build_report(
+            results = [run.vendor_run.result() for (_, t), run in runs.items() if t == target]
+            published = publish(
                 results,
                 target=target,
                 run_id=config.stash[_RUN_ID],
-                history=history,
-                notes=[note] if note and "unreadable" in note else [],
+                out=Path(report_dir),
+                redactor=redactor,
+                also_scan=artifacts,
             )
-            written.extend(write_reports(report, out).values())
-            save_history(history_file, updated)
-            written.append(history_file)
+            leaks.extend(published.leaks)
+            wrote_reports = True
     for run in runs.values():
-        if run.ctx is not None:
-            run.ctx.close()
-    scanned = [path for path in [*written, *_artifacts(config, report_dir)] if path.exists()]
-    leaks = redactor.scan(scanned) if redactor else []
-    terminal = config.pluginmanager.get_plugin("terminalreporter")
+        run.vendor_run.close()
+    if not wrote_reports and artifacts:
+        from contracts.pipeline import scan_for_leaks
+
+        leaks = scan_for_leaks(redactor, artifacts)
     if leaks:
-        for path, name in leaks:
+        for path, name in dict.fromkeys(leaks):
             message = f"SECRET LEAK: the value of {name} appeared in {path} (now masked)"
             if terminal is not None:
                 terminal.write_line(message, red=True, bold=True)
-        quarantine(redactor, leaks)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    elif written and terminal is not None:
+    elif wrote_reports and terminal is not None:
         terminal.write_line(
             f"contracts: reports written to {Path(report_dir or '.')}/ (drift.md, drift.html, drift.json)"
         )

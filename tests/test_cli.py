@@ -39,13 +39,13 @@ def drift(tmp_path: Path, *args: str):
 def broken_targets(monkeypatch, **fake_kwargs):
     """Make the CLI's fake targets serve fakes built with ``fake_kwargs`` (defects, faults)."""
 
-    def target(vendor, kind, env_file, max_examples):
+    def target(vendor, kind, *, env_file, max_examples=None):
         spec = load_spec(vendor)
         return fake_target(vendor.fake(**fake_kwargs), base_url=spec.server_url).with_limits(
             max_examples=max_examples or 3, connect_timeout=0.05, read_timeout=0.05, retries=1, max_retry_wait=0.1
         )
 
-    monkeypatch.setattr(cli, "_target", target)
+    monkeypatch.setattr("contracts.pipeline.select_target", target)
 
 
 def test_fakes_hold_their_contracts_exit_0_with_reports(tmp_path):
@@ -214,15 +214,47 @@ def test_a_live_run_against_contracts_serve_end_to_end(tmp_path):
     assert all(record["marked"] == "yes" for record in report["vendors"]["nexor"]["created"])
 
 
-def test_a_bug_in_the_suite_exits_4_with_its_traceback_never_as_drift(tmp_path, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("a bug in the suite")
+@pytest.mark.parametrize(
+    ("planted_in", "defects"),
+    [
+        # an explicit check inside a probe unit
+        pytest.param("contracts.engine.probes.check_response", [], id="probe"),
+        # turning a schemathesis failure into findings, inside a property unit's Hypothesis loop
+        pytest.param(
+            "contracts.engine.property.findings_from_failure",
+            [SetValue(operation="GET /v1/leads/{id}", status=404, pointer="/error", value=7)],
+            id="property",
+        ),
+    ],
+)
+def test_a_bug_inside_a_unit_exits_4_with_its_full_traceback_never_as_drift(tmp_path, monkeypatch, planted_in, defects):
+    def planted_bug(*args, **kwargs):
+        known: dict[str, int] = {}
+        return known["a key the suite forgot"]  # a real bug: a KeyError raised from the suite's own code
 
-    monkeypatch.setattr("contracts.engine.runner.run_vendor", broken)
+    monkeypatch.setattr(planted_in, planted_bug)
+    broken_targets(monkeypatch, defects=defects)
     result = drift(tmp_path, "--vendor", "aura")
     assert result.exit_code == 4, result.output
-    assert "RuntimeError: a bug in the suite" in result.output
+    assert "Traceback (most recent call last)" in result.output
+    assert "in planted_bug" in result.output  # the frame that raised, not a summary of it
+    assert "KeyError: 'a key the suite forgot'" in result.output
     assert "internal error: this is a bug in the contract suite" in result.output
+    assert not (tmp_path / "reports" / "drift.json").exists(), "a bug is never published as a report"
+
+
+def test_an_unsupported_schemathesis_is_a_one_line_setup_error_exit_2(tmp_path, monkeypatch):
+    from contracts.values.errors import IncompatibleDependency
+
+    def refuse(*args, **kwargs):
+        raise IncompatibleDependency("schemathesis 4.31.0 is installed; the contract suite supports ...")
+
+    monkeypatch.setattr("contracts.pipeline.open_vendor_run", refuse)
+    result = drift(tmp_path, "--vendor", "aura")
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        "error: schemathesis 4.31.0 is installed; the contract suite supports ..."
+    ]
 
 
 def test_help_imports_no_engine_library():

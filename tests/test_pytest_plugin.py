@@ -122,10 +122,10 @@ def test_live_tests_without_keys_are_skipped_naming_the_variables(pytester, clea
     result.assert_outcomes(skipped=len(VENDORS) * 4 + 2)
     result.stdout.fnmatch_lines(
         [
-            "*nexor not configured: set NEXOR_API_KEY",
-            "*pollybot not configured: set POLLYBOT_API_KEY, POLLYBOT_BASE_URL",
-            "*dialnexa not configured: set DIALNEXA_API_KEY",
-            "*aura not configured: set AURA_API_KEY",
+            "*nexor: not configured: set NEXOR_API_KEY",
+            "*pollybot: not configured: set POLLYBOT_API_KEY, POLLYBOT_BASE_URL",
+            "*dialnexa: not configured: set DIALNEXA_API_KEY",
+            "*aura: not configured: set AURA_API_KEY",
         ]
     )
 

@@ -25,9 +25,7 @@ from contracts.spec.document import Spec
 from contracts.transport.client import Exchange
 from contracts.transport.targets import Target
 from contracts.values.errors import (
-    ConfigError,
     ContractSuiteError,
-    CredentialsRejected,
     MissingCredentials,
     VendorFault,
 )
@@ -163,6 +161,94 @@ def finish(
     )
 
 
+@dataclass(kw_only=True)
+class VendorRun:
+    """One vendor's run against one target: opened with its credentials guard, then unit by unit, then finished.
+
+    The one run path: ``contracts drift`` runs every unit in turn (``run_all``), the pytest plugin one unit
+    per test item (``run``); both finish it into the same ``VendorResult``. ``status`` is set when the run
+    cannot go on (no key: skipped; a rejected key or broken setup: error; the guard faulted: inconclusive),
+    with ``problem`` saying why.
+    """
+
+    vendor: Vendor
+    target_name: str
+    ctx: RunContext | None = None
+    status: Status | None = None
+    problem: str | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def start(
+        cls,
+        vendor: Vendor,
+        target: Target,
+        *,
+        redactor: Redactor | None = None,
+        run_id: str | None = None,
+        spec: Spec | None = None,
+    ) -> VendorRun:
+        """Open the run and check its credentials with the guard (a documented read of a known lead)."""
+        run = cls(vendor=vendor, target_name=target.name)
+        run.ctx = open_run(vendor, target, redactor=redactor, run_id=run_id, spec=spec)
+        try:
+            run_guard(run.ctx)
+        except ContractSuiteError as error:  # a rejected key, no lead to read, a broken spec
+            run.stop(Status.ERROR, str(error))
+        except VendorFault as fault:
+            run.stop(Status.INCONCLUSIVE, f"credentials guard: {fault}")
+        return run
+
+    @classmethod
+    def not_started(cls, vendor: Vendor, target_name: str, error: ContractSuiteError) -> VendorRun:
+        """A run that could not even get a target: no key (skipped) or bad configuration (error)."""
+        status = Status.SKIPPED if isinstance(error, MissingCredentials) else Status.ERROR
+        return cls(vendor=vendor, target_name=target_name, status=status, problem=str(error))
+
+    def stop(self, status: Status, problem: str) -> None:
+        self.status, self.problem = status, problem
+
+    def units(self) -> list[Unit]:
+        return plan_units(self.vendor, self.ctx.spec) if self.ctx is not None else []
+
+    def run(self, unit: Unit) -> Outcome:
+        """Run one unit; only for a run whose ``status`` is still None."""
+        if self.ctx is None or self.status is not None:
+            raise RuntimeError(f"{self.vendor.name}: cannot run {unit.id} on a stopped run ({self.status})")
+        outcome = run_unit(self.ctx, unit)
+        self.outcomes.append(outcome)
+        return outcome
+
+    def run_all(self, on_outcome: Callable[[Outcome], None] | None = None) -> VendorResult:
+        """Every unit of the plan in turn, until one is inconclusive; then the result."""
+        try:
+            for unit in self.units() if self.status is None else []:
+                outcome = self.run(unit)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+                if outcome.inconclusive:
+                    break  # rate-limited or out of budget: no more requests to this vendor this run
+        except ContractSuiteError as error:  # our setup, found mid-run (a spec schemathesis cannot test)
+            self.stop(Status.ERROR, str(error))
+        return self.result()
+
+    def result(self) -> VendorResult:
+        if self.ctx is None:
+            return VendorResult(
+                vendor=self.vendor.name,
+                title=self.vendor.title,
+                target=self.target_name,
+                status=self.status or Status.ERROR,
+                reason=self.problem,
+            )
+        return finish(self.ctx, status=self.status, reason=self.problem, outcomes=self.outcomes, started=self.started)
+
+    def close(self) -> None:
+        if self.ctx is not None:
+            self.ctx.close()
+
+
 def run_vendor(
     vendor: Vendor,
     target: Target,
@@ -173,31 +259,8 @@ def run_vendor(
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> VendorResult:
     """Run everything for one vendor against one target and return its result (never raises for vendor faults)."""
-    started = time.monotonic()
-    ctx = open_run(vendor, target, redactor=redactor, run_id=run_id, spec=spec)
-    outcomes: list[Outcome] = []
+    run = VendorRun.start(vendor, target, redactor=redactor, run_id=run_id, spec=spec)
     try:
-        try:
-            run_guard(ctx)
-        except (CredentialsRejected, ConfigError) as error:
-            return finish(ctx, status=Status.ERROR, reason=str(error), outcomes=outcomes, started=started)
-        except VendorFault as fault:
-            reason = f"credentials guard: {fault}"
-            return finish(ctx, status=Status.INCONCLUSIVE, reason=reason, outcomes=outcomes, started=started)
-        for unit in plan_units(vendor, ctx.spec):
-            outcome = run_unit(ctx, unit)
-            outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
-            if outcome.inconclusive:
-                break  # rate-limited or out of budget: no more requests to this vendor this run
-        return finish(ctx, status=None, reason=None, outcomes=outcomes, started=started)
-    except ContractSuiteError as error:
-        return finish(ctx, status=Status.ERROR, reason=str(error), outcomes=outcomes, started=started)
+        return run.run_all(on_outcome)
     finally:
-        ctx.close()
-
-
-def skipped_result(vendor: Vendor, target_name: str, error: MissingCredentials | ConfigError) -> VendorResult:
-    status = Status.SKIPPED if isinstance(error, MissingCredentials) else Status.ERROR
-    return VendorResult(vendor=vendor.name, title=vendor.title, target=target_name, status=status, reason=str(error))
+        run.close()

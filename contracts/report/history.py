@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -83,14 +84,38 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_history(path: Path) -> tuple[History, str | None]:
+class HistoryState(StrEnum):
+    """Why a run starts without the previous history."""
+
+    MISSING = "missing"
+    """No history yet (a first run): nothing to tell the report's readers."""
+    UNREADABLE = "unreadable"
+    """The file was there but could not be used: it was moved aside, and the report says so."""
+
+
+@dataclass(frozen=True)
+class HistoryNote:
+    """A one-line note on the history a run starts from."""
+
+    state: HistoryState
+    message: str
+
+    @property
+    def belongs_in_report(self) -> bool:
+        return self.state is HistoryState.UNREADABLE
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def load_history(path: Path) -> tuple[History, HistoryNote | None]:
     """The history at ``path`` and, when it could not be used, a one-line note saying why.
 
     A missing file starts fresh. An unreadable one (invalid JSON, another version, a wrong structure)
     is moved aside to ``<name>.corrupt-<UTC stamp>`` (never deleted) and the run starts fresh too.
     """
     if not path.exists():
-        return History(), f"no history at {path}: starting fresh"
+        return History(), HistoryNote(HistoryState.MISSING, f"no history at {path}: starting fresh")
     try:
         return _parse(json.loads(path.read_text(encoding="utf-8"))), None
     except (OSError, ValueError, KeyError, TypeError, HistoryCorrupt) as error:
@@ -106,7 +131,8 @@ def load_history(path: Path) -> tuple[History, str | None]:
         except OSError:
             where = "left in place"
         reason = _one_line(str(error)) or type(error).__name__
-        return History(), f"history at {path} is unreadable ({reason}); {where}; starting fresh"
+        message = f"history at {path} is unreadable ({reason}); {where}; starting fresh"
+        return History(), HistoryNote(HistoryState.UNREADABLE, message)
 
 
 def write_atomic(path: Path, text: str) -> None:

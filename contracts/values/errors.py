@@ -5,11 +5,14 @@ Problems in *our* setup (a broken spec, bad configuration, a missing key) are
 Problems with the *vendor's availability* (timeouts, resets, 5xx and 429 that
 outlast the retries) are ``VendorFault``s: they make a result inconclusive.
 What the vendor gets *wrong* is neither: it is a ``Finding`` (see findings.py).
+A bug in the suite itself is none of these: it propagates as the exception it is,
+with its traceback, and the CLI exits 4.
 
 * ContractSuiteError
   - SpecError              a spec file is unreadable, invalid or has a dangling $ref
   - ConfigError            bad or missing configuration (env vars, CLI options)
     - MissingCredentials   a vendor has no API key configured
+    - IncompatibleDependency  an installed library is outside the range the suite supports
   - CredentialsRejected    the guard request was refused: the key is wrong, not the vendor
   - UnsafeRequest          a live request would cause real-world side effects
 * VendorFault
@@ -62,6 +65,10 @@ class MissingCredentials(ConfigError):
     def __init__(self, vendor: str, variables: tuple[str, ...]) -> None:
         super().__init__(f"not configured: set {', '.join(variables)}", vendor=vendor)
         self.variables = variables
+
+
+class IncompatibleDependency(ConfigError):
+    """An installed library (schemathesis) is outside the version range whose internals the suite relies on."""
 
 
 class CredentialsRejected(ContractSuiteError):

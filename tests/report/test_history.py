@@ -14,6 +14,7 @@ from contracts import cli
 from contracts.report.history import (
     MAX_RUNS,
     History,
+    HistoryState,
     build_report,
     load_history,
     save_history,
@@ -180,7 +181,10 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
 def test_a_missing_history_starts_fresh_with_a_note(tmp_path: Path) -> None:
     history, note = load_history(tmp_path / "history-live.json")
     assert history == History()
-    assert note == f"no history at {tmp_path / 'history-live.json'}: starting fresh"
+    assert note is not None
+    assert note.state is HistoryState.MISSING
+    assert not note.belongs_in_report
+    assert str(note) == f"no history at {tmp_path / 'history-live.json'}: starting fresh"
 
 
 def _valid() -> dict:
@@ -247,10 +251,13 @@ def test_an_unreadable_history_is_moved_aside_and_the_run_starts_fresh(
     history_file = tmp_path / "history-live.json"
     history_file.write_bytes(content)
 
-    history, note = load_history(history_file)
+    history, loaded_note = load_history(history_file)
 
     assert history == History()
-    assert note is not None
+    assert loaded_note is not None
+    assert loaded_note.state is HistoryState.UNREADABLE
+    assert loaded_note.belongs_in_report
+    note = str(loaded_note)
     assert "\n" not in note
     assert note.startswith(f"history at {history_file} is unreadable (")
     assert reason in note

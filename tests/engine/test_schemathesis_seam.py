@@ -1,18 +1,23 @@
-"""Driving an operation's cases with Hypothesis: every case checked, faults and our bugs stop it unshrunk."""
+"""The schemathesis seam: its version check, what moved, and driving an operation's cases (every case checked,
+faults and our bugs stop it unshrunk)."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import pytest
 import schemathesis.specs.openapi.checks as schemathesis_checks
 
+import contracts
 import contracts.engine.property
+from contracts.engine import schemathesis_seam as seam
 from contracts.engine.context import load_spec, open_run
 from contracts.engine.property import DETERMINISTIC_SEED, build_schema, run_property
 from contracts.fakes._core import Fault, SetValue
 from contracts.transport.targets import PROPERTY_PHASES, fake_target
-from contracts.values.errors import ContractSuiteError
+from contracts.values.errors import ContractSuiteError, IncompatibleDependency
 from contracts.values.findings import Kind
 from contracts.values.model import Capability
 from contracts.vendors import get_vendor
@@ -58,13 +63,12 @@ def test_a_bug_of_ours_is_raised_once_with_its_frames_not_shrunk_or_replayed(mon
         raise RuntimeError("a bug in the suite")
 
     monkeypatch.setattr(ctx.client, "request", broken)
-    with pytest.raises(ContractSuiteError) as raised:
+    with pytest.raises(RuntimeError, match="a bug in the suite") as raised:
         run_property(ctx, operation=READ)
     assert len(calls) == 1
-    message = str(raised.value)
-    assert message.startswith(f"nexor: {READ}: a bug in the suite or its spec stopped the {phases[0]} cases")
-    assert "RuntimeError: a bug in the suite" in message
-    assert "in broken" in message  # the frame that raised
+    # Raised as itself (a bug, not a setup error that would exit 2), with the frame that raised it.
+    assert not isinstance(raised.value, ContractSuiteError)
+    assert raised.traceback[-1].name == "broken"
 
 
 def test_a_bug_of_ours_in_turning_failures_into_findings_is_raised_once(monkeypatch):
@@ -75,8 +79,8 @@ def test_a_bug_of_ours_in_turning_failures_into_findings_is_raised_once(monkeypa
         calls.append(args)
         raise KeyError("kind")
 
-    monkeypatch.setattr(contracts.engine.property, "_findings_from_failure", broken)
-    with pytest.raises(ContractSuiteError, match="KeyError: 'kind'"):
+    monkeypatch.setattr(contracts.engine.property, "findings_from_failure", broken)
+    with pytest.raises(KeyError, match="kind"):
         run_property(ctx, operation=READ)
     assert len(calls) == 1
 
@@ -132,3 +136,72 @@ def test_a_deterministic_run_draws_from_a_fixed_seed_not_from_the_source_of_our_
     # would change every case sent; an explicit seed takes precedence over it.
     assert build_schema(context()).config.seed == DETERMINISTIC_SEED
     assert build_schema(context(deterministic=False)).config.seed != DETERMINISTIC_SEED
+
+
+# -- the version check and the seams -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("found", ["4.31.0", "4.32.3", "4.33.0", "5.0.0"])
+def test_a_schemathesis_outside_the_supported_range_is_refused_naming_both(found):
+    with pytest.raises(IncompatibleDependency) as raised:
+        seam.check_schemathesis_version(found)
+    message = str(raised.value)
+    assert f"schemathesis {found} is installed" in message
+    assert str(seam.SUPPORTED_SCHEMATHESIS) in message
+    assert "\n" not in message
+
+
+def test_the_installed_schemathesis_is_supported_and_no_seam_moved():
+    seam.check_schemathesis_version()  # the pinned one: no error
+    assert seam.moved_seams() == []
+
+
+def test_untested_versions_can_be_allowed_with_a_warning(monkeypatch):
+    monkeypatch.setenv(seam.ALLOW_UNTESTED, "1")
+    with pytest.warns(RuntimeWarning, match="schemathesis 9.0.0 is installed"):
+        seam.check_schemathesis_version("9.0.0")
+
+
+def test_a_seam_that_is_gone_or_takes_other_parameters_is_named(monkeypatch, capsys):
+    from schemathesis.generation import overrides
+
+    monkeypatch.delattr(overrides, "with_config_headers")  # as in schemathesis 4.32.0-4.32.3
+
+    def create_test(*, operation, test_func):  # a signature without `config`
+        raise AssertionError("not called")
+
+    monkeypatch.setattr("schemathesis.generation.hypothesis.builder.create_test", create_test)
+    moved = {found.label: problem for found, problem in seam.moved_seams()}
+    assert moved == {
+        "schemathesis.generation.overrides.with_config_headers": (
+            "schemathesis.generation.overrides.with_config_headers is gone"
+        ),
+        "schemathesis.generation.hypothesis.builder.create_test": (
+            "schemathesis.generation.hypothesis.builder.create_test no longer takes config"
+        ),
+    }
+    assert seam.main() == 1
+    out = capsys.readouterr().out
+    assert "MOVED schemathesis.generation.overrides.with_config_headers" in out
+    assert f"2 of {len(seam.SEAMS)} seams moved" in out
+
+
+def test_only_the_seam_imports_schemathesis():
+    package = Path(contracts.__file__).parent
+    importers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(from|import) (schemathesis|hypothesis)\b", path.read_text(), re.M)
+    )
+    assert importers == ["engine/schemathesis_seam.py"]
+
+
+def test_a_bug_of_ours_inside_the_stateful_engine_is_raised_as_itself(monkeypatch):
+    """schemathesis's engine reports errors as events; one that is neither a vendor fault nor a spec problem is ours."""
+
+    def planted_bug(self, case, **kwargs):
+        raise ZeroDivisionError("a bug in the suite")
+
+    monkeypatch.setattr(seam.ClientTransport, "send", planted_bug)
+    with pytest.raises(ZeroDivisionError, match="a bug in the suite"):
+        run_property(context(), stateful=True)

@@ -1,0 +1,108 @@
+"""The one run path and the one publish path, shared by ``contracts drift`` and the pytest plugin.
+
+* ``open_vendor_run``: the target a run asks for (the built-in fake, or the live vendor configured from
+  the environment), then the engine's ``VendorRun`` against it, credentials guard included. Setup
+  problems (no key, bad configuration, a broken spec) become a run that did not start, with its status.
+* ``publish``: tonight's results compared with the history, the reports written, the history saved,
+  and everything written scanned for keys (``scan_for_leaks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from contracts.config import budget, live_target
+from contracts.engine.context import load_spec
+from contracts.engine.runner import VendorRun
+from contracts.report.history import HistoryNote, build_report, load_history, save_history
+from contracts.report.model import RunReport
+from contracts.report.render import write_reports
+from contracts.transport.targets import FAKE_LIMITS, Target, fake_target
+from contracts.values.errors import ContractSuiteError
+from contracts.values.model import Vendor
+from contracts.values.redaction import Redactor, quarantine
+from contracts.values.results import VendorResult
+
+TARGET_KINDS = ("fake", "live")
+
+
+def select_target(vendor: Vendor, kind: str, *, env_file: Path | None, max_examples: int | None = None) -> Target:
+    """The ``fake`` or ``live`` target for ``vendor``; raises ``ContractSuiteError`` for a setup problem."""
+    spec = load_spec(vendor)
+    if kind == "fake":
+        target = fake_target(vendor.fake(), base_url=spec.server_url, limits=budget(FAKE_LIMITS, env_file))
+    elif kind == "live":
+        target = live_target(vendor, spec, env_file=env_file)
+    else:
+        raise ValueError(f"unknown target kind {kind!r}; expected one of {', '.join(TARGET_KINDS)}")
+    return target.with_limits(max_examples=max_examples) if max_examples else target
+
+
+def open_vendor_run(
+    vendor: Vendor,
+    kind: str,
+    *,
+    env_file: Path | None,
+    redactor: Redactor,
+    run_id: str,
+    max_examples: int | None = None,
+    on_target: Callable[[Target], None] | None = None,
+) -> VendorRun:
+    """``vendor``'s run against the ``kind`` target, its guard done: ready to run units, or stopped with why."""
+    try:
+        target = select_target(vendor, kind, env_file=env_file, max_examples=max_examples)
+    except ContractSuiteError as error:
+        return VendorRun.not_started(vendor, kind, error)
+    if on_target is not None:
+        on_target(target)
+    return VendorRun.start(vendor, target, redactor=redactor, run_id=run_id)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What ``publish`` wrote and found."""
+
+    report: RunReport
+    paths: dict[str, Path]
+    """``markdown``, ``html``, ``json`` and ``history``."""
+    history_note: HistoryNote | None
+    leaks: list[tuple[Path, str]]
+    """(file, variable) for every key found in what the run wrote; those files are now masked."""
+
+
+def publish(
+    results: Sequence[VendorResult],
+    *,
+    target: str,
+    run_id: str,
+    out: Path,
+    redactor: Redactor,
+    history_file: Path | None = None,
+    also_scan: Iterable[Path] = (),
+) -> Published:
+    """Compare with the history, write drift.json/.md/.html, save the history, and scan it all for keys."""
+    history_file = history_file or out / f"history-{target}.json"
+    history, note = load_history(history_file)
+    report, updated = build_report(
+        results,
+        target=target,
+        run_id=run_id,
+        history=history,
+        notes=[str(note)] if note is not None and note.belongs_in_report else [],
+    )
+    paths = write_reports(report, out)
+    save_history(history_file, updated)
+    paths["history"] = history_file
+    leaks = scan_for_leaks(redactor, [out, history_file, *also_scan])
+    return Published(report=report, paths=paths, history_note=note, leaks=leaks)
+
+
+def scan_for_leaks(redactor: Redactor, paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Every configured key found in ``paths`` (files or folders), each such file masked in place."""
+    existing = list(dict.fromkeys(path for path in paths if path.exists()))
+    leaks = list(dict.fromkeys(redactor.scan(existing)))  # a file under two of the paths counts once
+    if leaks:
+        quarantine(redactor, leaks)
+    return leaks
