@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
 
-.PHONY: install check test lint live serve lock bench clean
+.PHONY: install check test lint live serve lock bench canary clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
@@ -42,6 +42,22 @@ BENCHMARKS := bench_startup bench_property_vs_cli bench_validation bench_live be
 bench: $(STAMP)
 	@for name in $(BENCHMARKS); do echo; echo "== benchmarks/$$name.py"; $(BIN)/python -m benchmarks.$$name || exit 1; done
 
+# The scheduled canary: the suite with the newest schemathesis and Hypothesis instead of the pinned ones,
+# in its own venv. It says which schemathesis internals moved ($(REPORTS)/seams.txt), then runs the tests
+# and the contract run against the fakes, and fails if any of the three did.
+CANARY := .venv-canary
+canary:
+	rm -rf $(CANARY) && $(PYTHON) -m venv $(CANARY) && mkdir -p $(REPORTS)
+	grep -v -E '^(schemathesis|hypothesis)==' constraints.txt > $(CANARY)/constraints.txt
+	$(CANARY)/bin/python -m pip install --quiet --disable-pip-version-check -c $(CANARY)/constraints.txt -e ".[dev]"
+	$(CANARY)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade schemathesis hypothesis 2>&1 \
+		| grep -v "dependency conflicts\|requires schemathesis\|dependency resolver" || true
+	@status=0; \
+	$(CANARY)/bin/python -m contracts.engine.schemathesis_seam > $(REPORTS)/seams.txt || status=1; cat $(REPORTS)/seams.txt; \
+	CONTRACTS_ALLOW_UNTESTED_SCHEMATHESIS=1 PYTHONDONTWRITEBYTECODE= $(CANARY)/bin/pytest -q -n auto -p no:cacheprovider || status=1; \
+	CONTRACTS_ALLOW_UNTESTED_SCHEMATHESIS=1 $(CANARY)/bin/contracts drift --target fake --out $(REPORTS) || status=1; \
+	exit $$status
+
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
@@ -50,4 +66,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(REPORTS)
+	rm -rf $(VENV) $(CANARY) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(REPORTS)

@@ -1,0 +1,19 @@
+"""The contract run: guard, probes, scenarios, property and stateful units, facts and drift observations.
+
+``schemathesis_seam`` is the only module that imports schemathesis.
+
+Modules are imported where they are used (``from contracts.engine.context import ...``); ``__all__`` names them.
+"""
+
+__all__ = [
+    "context",
+    "facts",
+    "failures",
+    "observe",
+    "outcome",
+    "probes",
+    "property",
+    "runner",
+    "scenarios",
+    "schemathesis_seam",
+]

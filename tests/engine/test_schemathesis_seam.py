@@ -147,7 +147,7 @@ def test_a_schemathesis_outside_the_supported_range_is_refused_naming_both(found
         seam.check_schemathesis_version(found)
     message = str(raised.value)
     assert f"schemathesis {found} is installed" in message
-    assert str(seam.SUPPORTED_SCHEMATHESIS) in message
+    assert f"supports schemathesis {seam.SUPPORTED_RANGE}" in message
     assert "\n" not in message
 
 
@@ -156,10 +156,10 @@ def test_the_installed_schemathesis_is_supported_and_no_seam_moved():
     assert seam.moved_seams() == []
 
 
-def test_untested_versions_can_be_allowed_with_a_warning(monkeypatch):
+def test_untested_versions_can_be_allowed_with_a_warning(monkeypatch, capsys):
     monkeypatch.setenv(seam.ALLOW_UNTESTED, "1")
-    with pytest.warns(RuntimeWarning, match="schemathesis 9.0.0 is installed"):
-        seam.check_schemathesis_version("9.0.0")
+    seam.check_schemathesis_version("9.0.0")
+    assert capsys.readouterr().err.startswith("warning: schemathesis 9.0.0 is installed")
 
 
 def test_a_seam_that_is_gone_or_takes_other_parameters_is_named(monkeypatch, capsys):
