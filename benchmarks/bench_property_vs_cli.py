@@ -160,10 +160,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"max-examples {args.max_examples} per operation, phases {PHASES}, deterministic; {args.runs} runs each")
     print("cases/s: median (min–max)\n")
     header = f"{'vendor':<9} {'cases':>5} {'ours in-process':>20} {'engine in-process':>20} {'ours loopback':>20}"
-    print(f"{header} {'CLI loopback':>20} {'CLI wall s':>10} {'ratio':>6} {'best':>6}")
+    print(f"{header} {'CLI loopback':>20} {'CLI wall s':>10} {'ratio':>6} {'best':>6} {'in-proc':>7}")
+    # The headline compares like with like: ours and the CLI both reach the fake over loopback. Ours in process
+    # against the CLI over loopback is shown too, labelled: it adds what serving the fake in process saves.
     ratios: list[float] = []
     best_ratios: list[float] = []
-    totals = {"ours": [0.0, 0.0], "cli": [0.0, 0.0]}  # cases, seconds (from each vendor's medians)
+    in_process_ratios: list[float] = []
+    totals = {"loopback": [0.0, 0.0], "cli": [0.0, 0.0]}  # cases, seconds (from each vendor's medians)
     documents: dict[str, Path] = {}
     with tempfile.TemporaryDirectory() as scratch, served_fakes([vendor.name for vendor in vendors]) as environment:
         for vendor in vendors:
@@ -189,12 +192,14 @@ def main(argv: list[str] | None = None) -> None:
                 samples["cli"].append(sample)
                 walls.append(wall)
             rates = {side: [s.rate for s in runs] for side, runs in samples.items()}
-            ratio = statistics.median(rates["ours"]) / statistics.median(rates["cli"])
+            ratio = statistics.median(rates["loopback"]) / statistics.median(rates["cli"])
             ratios.append(ratio)
             # Each side's fastest run: what the code costs with the least interference from the rest of the machine.
-            best = max(rates["ours"]) / max(rates["cli"])
+            best = max(rates["loopback"]) / max(rates["cli"])
             best_ratios.append(best)
-            for side in ("ours", "cli"):
+            in_process_ratio = statistics.median(rates["ours"]) / statistics.median(rates["cli"])
+            in_process_ratios.append(in_process_ratio)
+            for side in ("loopback", "cli"):
                 cases = statistics.median(s.cases for s in samples[side])
                 totals[side][0] += cases
                 totals[side][1] += cases / statistics.median(rates[side])
@@ -202,18 +207,23 @@ def main(argv: list[str] | None = None) -> None:
                 f"{vendor.name:<9} {statistics.median(s.cases for s in samples['ours']):>5.0f} "
                 f"{median_range(rates['ours']):>20} {median_range(rates['engine']):>20} "
                 f"{median_range(rates['loopback']):>20} {median_range(rates['cli']):>20} "
-                f"{statistics.median(walls):>10.2f} {ratio:>5.2f}x {best:>5.2f}x"
+                f"{statistics.median(walls):>10.2f} {ratio:>5.2f}x {best:>5.2f}x {in_process_ratio:>6.2f}x"
             )
             cli_cases = statistics.median(s.cases for s in samples["cli"])
             engine_cases = statistics.median(s.cases for s in samples["engine"])
             print(f"{'':<9} (the engine ran {engine_cases:.0f} cases a run, the CLI {cli_cases:.0f})")
             documents[vendor.name] = document
-        print(f"\nOurs in-process / CLI, median over vendors: {statistics.median(ratios):.2f}x (target: at least 1.5x)")
+        like_for_like = statistics.median(ratios)
+        print(f"\nOurs / CLI, both over loopback, median over vendors: {like_for_like:.2f}x (like for like)")
         print(f"The same from each side's fastest run: {statistics.median(best_ratios):.2f}x")
+        print(
+            f"Ours in process / CLI over loopback: {statistics.median(in_process_ratios):.2f}x "
+            "(not like for like: adds what the in-process fake saves)"
+        )
         ours_total, cli_total = (cases / seconds for cases, seconds in totals.values())
         print(
-            f"All vendors' cases over all their time: ours {ours_total:.1f}, CLI {cli_total:.1f} cases/s, "
-            f"{ours_total / cli_total:.2f}x"
+            f"All vendors' cases over all their time, both over loopback: ours {ours_total:.1f}, "
+            f"CLI {cli_total:.1f} cases/s, {ours_total / cli_total:.2f}x"
         )
         whole_suite(vendors, documents, environment, args.max_examples, Path(scratch), args.runs)
 
