@@ -12,9 +12,11 @@ What it offers the rest of the engine is ours, in our own types:
 * every check failure as a ``CheckFailure`` value, every case as a ``SentCase``.
 
 The fast driver and the transport rest on building blocks that schemathesis does not document:
-``create_test``, ``HypothesisTestConfig``, ``CheckContext`` and ``run_checks``, ``overrides``,
-``RequestsTransport._build_request_data`` and ``_copy_serializers_from``, and the read-only
-``transport`` property of a schema (replaced per schema by a subclass). ``SEAMS`` lists each one;
+``create_test``, ``HypothesisTestConfig``, ``CheckContext`` and ``run_checks``, ``overrides``, and the
+read-only ``transport`` property of a schema (replaced per schema by a subclass). Requests are
+serialized by the public ``serialize_case`` of schemathesis's ``requests`` transport (it replaced the
+private ``_build_request_data`` and ``_copy_serializers_from``, at no cost: the same serializers, and
+none of the TLS, timeout and proxy lookups our client does not use). ``SEAMS`` lists each one;
 ``python -m contracts.engine.schemathesis_seam`` says which of them moved in the installed version.
 Importing this module checks the version first (``SUPPORTED_SCHEMATHESIS``) and refuses any other
 with one line naming both, instead of failing later inside a run as if a spec were broken.
@@ -150,8 +152,9 @@ SEAMS: tuple[Seam, ...] = (
     Seam("schemathesis.checks", "run_checks", ("case", "response", "ctx", "checks", "on_failure")),
     Seam("schemathesis.checks", "run_checks_for"),
     Seam("schemathesis.engine.run", "PhaseName"),
-    Seam("schemathesis.transport.requests", "RequestsTransport._build_request_data", ("case", "kwargs")),
-    Seam("schemathesis.transport", "BaseTransport._copy_serializers_from", ("transport",)),
+    Seam("schemathesis.transport.requests", "REQUESTS_TRANSPORT"),
+    Seam("schemathesis.transport.requests", "RequestsTransport.serialize_case", ("case",)),
+    Seam("schemathesis.transport", "BaseTransport.get_matching_media_types", ("media_type",)),
     Seam("schemathesis.schemas", "BaseSchema.transport"),
     Seam("schemathesis.engine.recorder", "ScenarioRecorder"),
 )
@@ -357,10 +360,23 @@ class ClientTransport(RequestsTransport):
 
     def __init__(self, client: Any, *, server_path: str, source: str = "schemathesis") -> None:
         super().__init__()
-        self._copy_serializers_from(REQUESTS_TRANSPORT)
         self.client = client
         self.server_path = server_path
         self.source = source
+
+    def serialize_case(self, case: Any, **kwargs: Any) -> dict[str, Any]:
+        """The case as ``requests`` keyword arguments, by schemathesis's own ``requests`` transport.
+
+        Its public ``serialize_case`` and ``get_matching_media_types`` carry the registered serializers (built-in
+        and user-registered alike); nothing is copied from it.
+        """
+        data: dict[str, Any] = REQUESTS_TRANSPORT.serialize_case(case, **kwargs)
+        return data
+
+    def get_matching_media_types(self, media_type: str) -> Iterator[tuple[str, Any]]:
+        """The media types schemathesis can send, and their serializers: those of its ``requests`` transport."""
+        matching: Iterator[tuple[str, Any]] = REQUESTS_TRANSPORT.get_matching_media_types(media_type)
+        return matching
 
     def send(self, case: Any, *, session: requests.Session | None = None, **kwargs: Any) -> Response:
         # Redirects are not followed (the client never follows them), and there is no app to call.
@@ -372,7 +388,10 @@ class ClientTransport(RequestsTransport):
             for name, value in session.headers.items():
                 headers.setdefault(name, value)
             kwargs["headers"] = headers
-        data = self._build_request_data(case, kwargs)
+        data = self.serialize_case(case, **kwargs)
+        for body in ("json", "data", "files"):  # a body the caller passes replaces the generated one
+            if body in kwargs:
+                data[body] = kwargs[body]
         url = data["url"]
         if not urlsplit(url).scheme:
             url = f"{_PLACEHOLDER_ORIGIN}{url}"
