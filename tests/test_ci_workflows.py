@@ -261,6 +261,57 @@ def test_contract_check_runs_on_every_change() -> None:
     assert not any("secrets." in script for script in scripts(workflow)), "the per-change check needs no secrets"
 
 
+SPECTRAL_TOOL = ROOT / "tools" / "spectral"
+SPECTRAL = "tools/spectral/node_modules/.bin/spectral"
+
+
+def test_the_spectral_cli_is_pinned_exactly() -> None:
+    manifest = json.loads((SPECTRAL_TOOL / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((SPECTRAL_TOOL / "package-lock.json").read_text(encoding="utf-8"))
+    pinned = manifest["dependencies"]["@stoplight/spectral-cli"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), f"pin an exact version, not {pinned!r}"
+    assert lock["packages"][""]["dependencies"] == manifest["dependencies"], "package-lock.json is stale: npm install"
+    assert lock["packages"]["node_modules/@stoplight/spectral-cli"]["version"] == pinned
+    assert "node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def spectral_steps(workflow: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(index of the step that installs the pinned Spectral, the step that lints the specs with it)."""
+    runs = [str(step.get("run", "")) for step in steps(workflow)]
+    installs = [i for i, run in enumerate(runs) if re.search(r"\bnpm ci --prefix tools/spectral\b", run)]
+    lints = [i for i, run in enumerate(runs) if f"{SPECTRAL} lint" in run]
+    assert len(installs) == 1, "one step installs the pinned Spectral (npm ci --prefix tools/spectral)"
+    assert len(lints) == 1, f"one step runs {SPECTRAL} lint"
+    return installs[0], steps(workflow)[lints[0]]
+
+
+def test_contract_check_lints_the_specs_with_the_pinned_spectral_and_the_shipped_ruleset() -> None:
+    workflow = load(CONTRACT_CHECK)
+    install, step = spectral_steps(workflow)
+    words = shlex.split(step["run"])
+    assert words[:2] == [SPECTRAL, "lint"]
+    assert "specs/*.yaml" in words
+    assert words[words.index("--ruleset") + 1] == "specs/.spectral.yaml"
+    assert words[words.index("--fail-severity") + 1] == "warn", "a warning fails the job too"
+    runs = [str(s.get("run", "")).strip() for s in steps(workflow)]
+    assert install < runs.index("make test"), "the tests run Spectral too, and fail on CI without it"
+    assert always_runs(step), "the specs are linted even when a test failed"
+    (node,) = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/setup-node@")]
+    assert steps(workflow).index(node) < install
+    assert node["with"]["cache-dependency-path"] == "tools/spectral/package-lock.json"
+
+
+def test_the_spectral_step_runs_clean_on_the_specs() -> None:
+    """The step's own script, as GitHub runs it, in this checkout (0 errors, 0 warnings)."""
+    require_tool(ROOT / SPECTRAL, install="npm ci --prefix tools/spectral")
+    _, step = spectral_steps(load(CONTRACT_CHECK))
+    completed = subprocess.run(
+        [*GITHUB_BASH, "-c", step["run"]], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "::" not in completed.stdout, completed.stdout  # no annotation: nothing found
+
+
 # --- nightly-drift.yml --------------------------------------------------------------------------
 
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
