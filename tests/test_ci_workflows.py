@@ -19,7 +19,7 @@ import yaml
 
 from contracts import cli
 from contracts.vendors import VENDORS
-from tests.fixtures.tools import VENV_BIN, require_tool
+from tests.fixtures.tools import VENV_BIN, require_command, require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = ROOT / "ci"
@@ -303,6 +303,7 @@ def test_contract_check_lints_the_specs_with_the_pinned_spectral_and_the_shipped
 
 def test_the_spectral_step_runs_clean_on_the_specs() -> None:
     """The step's own script, as GitHub runs it, in this checkout (0 errors, 0 warnings)."""
+    require_command("node", install="Node.js 20.17 or later, with npm")
     require_tool(ROOT / SPECTRAL, install="npm ci --prefix tools/spectral")
     _, step = spectral_steps(load(CONTRACT_CHECK))
     completed = subprocess.run(
