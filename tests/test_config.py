@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import ast
+import inspect
+import re
+from pathlib import Path
 
-from contracts.config import budget, configured_redactor, live_target, run_limits
+import pytest
+from dotenv import dotenv_values
+
+import contracts
+from contracts import config
+from contracts.config import SECRET_SUFFIXES, _RunEnv, _VendorEnv, budget, configured_redactor, live_target, run_limits
+from contracts.engine import schemathesis_seam
 from contracts.engine.context import load_spec
 from contracts.transport.targets import FAKE_LIMITS, LIVE_LIMITS
 from contracts.values.errors import ConfigError, MissingCredentials
@@ -12,24 +21,27 @@ from contracts.values.model import Capability
 from contracts.values.redaction import MASK
 from contracts.vendors import VENDORS, get_vendor
 
+ROOT = Path(__file__).resolve().parent.parent
+ENV_EXAMPLE = ROOT / ".env.example"
+
+
+def variables_the_code_reads() -> set[str]:
+    """Every environment variable live configuration reads, derived from the code rather than listed: the run
+    settings' fields under their prefix, and for each vendor its settings' fields and the variables its scenarios
+    name, under the vendor's ``env_prefix``."""
+    run_prefix = _RunEnv.model_config.get("env_prefix", "")
+    names = {f"{run_prefix}{field}".upper() for field in _RunEnv.model_fields}
+    for vendor in VENDORS:
+        names |= {vendor.env(field.upper()) for field in _VendorEnv.model_fields}
+        names |= {vendor.env(name.upper()) for scenario in vendor.scenarios for name in scenario.variables}
+    return names | {schemathesis_seam.ALLOW_UNTESTED}
+
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     """Every test starts without vendor or run configuration from the developer's environment."""
-    for vendor in VENDORS:
-        for suffix in ("BASE_URL", "API_KEY", "LEAD_ID", "RESTRICTED_API_KEY", "ALLOW_WRITES", "ALLOW_OUTREACH",
-                       "REQUEST_BUDGET", "WORKFLOW_ID"):  # fmt: skip
-            monkeypatch.delenv(vendor.env(suffix), raising=False)
-    for name in (
-        "MAX_EXAMPLES",
-        "PHASES",
-        "CONNECT_TIMEOUT",
-        "READ_TIMEOUT",
-        "RETRIES",
-        "TIME_BUDGET",
-        "MAX_BODY_BYTES",
-    ):
-        monkeypatch.delenv(f"CONTRACTS_{name}", raising=False)
+    for name in variables_the_code_reads():
+        monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
 
@@ -145,3 +157,88 @@ def test_the_redactor_knows_every_configured_key_before_anything_runs(clean_env,
     env_file.write_text("DIALNEXA_RESTRICTED_API_KEY=key_r:fromdotenvfile\n")
     redactor = configured_redactor(VENDORS, env_file)
     assert redactor.scrub("a aura_pk_live_fromenvironment b key_r:fromdotenvfile") == f"a {MASK} b {MASK}"
+
+
+# -- .env.example: exactly the variables the code reads ----------------------------------------------------------
+
+ENVIRONMENT_NAMES = {"environ", "getenv", "putenv", "dotenv_values", "load_dotenv", "BaseSettings"}
+
+
+def environment_readers() -> set[tuple[str, str]]:
+    """``(module file, top-level definition)`` of every place in the package that reads the environment or a dotenv
+    file: ``os.environ``/``os.getenv``, python-dotenv, or a pydantic-settings model."""
+    found = set()
+    for path in sorted(Path(contracts.__file__).parent.rglob("*.py")):
+        for statement in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(statement, ast.Import | ast.ImportFrom):
+                continue
+            names = {node.id for node in ast.walk(statement) if isinstance(node, ast.Name)}
+            names |= {node.attr for node in ast.walk(statement) if isinstance(node, ast.Attribute)}
+            if names & ENVIRONMENT_NAMES:
+                found.add((str(path), getattr(statement, "name", type(statement).__name__)))
+    return found
+
+
+def test_the_environment_is_read_only_where_the_read_set_comes_from():
+    """Only the settings models and the two helpers the read set above accounts for touch the environment: a new
+    ``os.environ`` read elsewhere fails here, and a new settings field or scenario variable changes the read set."""
+    module = inspect.getsourcefile(config)
+    assert environment_readers() == {
+        (module, "_VendorEnv"),  # V_<field> for each vendor
+        (module, "_RunEnv"),  # CONTRACTS_<field>
+        (module, "_scenario_variables"),  # V_<scenario variable>
+        (module, "_read_env_file"),  # the same names, from the dotenv file
+        (module, "configured_redactor"),  # V_API_KEY and V_RESTRICTED_API_KEY, to mask them
+        # CONTRACTS_ALLOW_UNTESTED_SCHEMATHESIS, checked where schemathesis is imported
+        (inspect.getsourcefile(schemathesis_seam), "check_schemathesis_version"),
+    }
+    assert {field.upper() for field in _VendorEnv.model_fields} >= set(SECRET_SUFFIXES)
+
+
+def env_example_lines() -> list[str]:
+    return ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+
+
+def test_env_example_lists_exactly_the_variables_the_code_reads():
+    listed = list(dotenv_values(ENV_EXAMPLE))
+    assert len(listed) == len(set(listed)), "a variable is listed twice"
+    read = variables_the_code_reads()
+    assert sorted(set(listed) - read) == [], ".env.example lists variables the code does not read"
+    assert sorted(read - set(listed)) == [], ".env.example misses variables the code reads"
+    assert {"NEXOR_WORKFLOW_ID", "POLLYBOT_BASE_URL", "CONTRACTS_PHASES"} <= read  # the derivation sees all kinds
+
+
+def test_every_variable_in_env_example_is_commented_and_grouped_by_vendor():
+    lines = env_example_lines()
+    assignments = [(index, line.split("=", 1)[0]) for index, line in enumerate(lines) if re.match(r"[A-Z]", line)]
+    for index, name in assignments:
+        assert lines[index - 1].startswith("# "), f"{name} has no comment above it"
+        assert lines[index].endswith("="), f"{name} has a value: an example sets nothing, its comment gives the default"
+    order = [name.split("_", 1)[0] for _, name in assignments]
+    groups = list(dict.fromkeys(order))
+    assert groups == [vendor.env_prefix for vendor in VENDORS] + ["CONTRACTS"]
+    assert order == sorted(order, key=groups.index), "each vendor's variables together"
+    headers = [line.lower() for line in lines if line.startswith("# --- ")]
+    assert len(headers) == len(groups), "one '# --- ...' header per group"
+    for header, prefix in zip(headers, groups, strict=True):
+        assert prefix.lower() in header, f"{header!r} does not head the {prefix} group"
+
+
+def test_env_example_copied_as_it_is_changes_nothing():
+    """Its values are empty, which the settings read as unset: every vendor is skipped, every limit is the default."""
+    for vendor in VENDORS:
+        with pytest.raises(MissingCredentials):
+            live_target(vendor, load_spec(vendor), env_file=ENV_EXAMPLE)
+    assert run_limits(ENV_EXAMPLE) == run_limits()
+    assert budget(FAKE_LIMITS, ENV_EXAMPLE) == FAKE_LIMITS
+    assert configured_redactor(VENDORS, ENV_EXAMPLE).scrub("nothing to mask") == "nothing to mask"
+
+
+def test_dotenv_is_gitignored_and_the_readme_points_to_env_example():
+    assert ".env" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "cp .env.example .env" in readme
+    prefixes = tuple(f"{vendor.env_prefix}_" for vendor in VENDORS)
+    for name in sorted(variables_the_code_reads()):
+        generic = f"V_{name.split('_', 1)[1]}" if name.startswith(prefixes) else name
+        assert f"`{name}`" in readme or f"`{generic}" in readme, f"README's variable table does not mention {name}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -426,21 +427,31 @@ def repair_aura(value: dict[str, Any]) -> dict[str, Any]:
 
 NEXOR_PLACEHOLDERS = {"uuid": UUID_1, "uuid-of-workflow": UUID_2, "uuid-of-campaign": UUID_3}
 
-NEXOR_GET_200 = "/paths/~1leads~1{id}/get/responses/200/content/application~1json/examples/docs"
-NEXOR_POST_BODY = "/paths/~1leads/post/requestBody/content/application~1json/examples/docs"
-NEXOR_CREATED = "/components/responses/LeadCreated/content/application~1json/examples/docs"
+INVALID = "x-invalid-examples"
+"""Where a spec keeps the docs' examples that cannot validate (beside the media type's OpenAPI ``examples``)."""
+
+NEXOR_GET_200 = f"/paths/~1leads~1{{id}}/get/responses/200/content/application~1json/{INVALID}/docs"
+NEXOR_POST_BODY = f"/paths/~1leads/post/requestBody/content/application~1json/{INVALID}/docs"
+NEXOR_CREATED = f"/components/responses/LeadCreated/content/application~1json/{INVALID}/docs"
 POLLYBOT_200 = "/paths/~1api~1v1~1leads~1{leadId}/get/responses/200/content/application~1json/examples/docs"
-DIALNEXA_200 = "/paths/~1campaigns-leads~1{id}/get/responses/200/content/application~1json/examples"
-AURA_200 = "/paths/~1v1~1leads~1{id}/get/responses/200/content/application~1json/examples/docs"
+DIALNEXA_200 = "/paths/~1campaigns-leads~1{id}/get/responses/200/content/application~1json"
+AURA_200 = f"/paths/~1v1~1leads~1{{id}}/get/responses/200/content/application~1json/{INVALID}/docs"
 
 # x-invalid example -> the example with exactly the problem its x-invalid reason names repaired
 REPAIRS = {
     ("nexor", NEXOR_GET_200): lambda value: replace_strings(value, NEXOR_PLACEHOLDERS),
     ("nexor", NEXOR_POST_BODY): lambda value: replace_strings(value, NEXOR_PLACEHOLDERS),
     ("nexor", NEXOR_CREATED): lambda value: replace_strings(value, NEXOR_PLACEHOLDERS),
-    ("dialnexa", f"{DIALNEXA_200}/response-section"): repair_dialnexa_response_section,
+    ("dialnexa", f"{DIALNEXA_200}/{INVALID}/response-section"): repair_dialnexa_response_section,
     ("aura", AURA_200): repair_aura,
 }
+
+
+def media_type_of(example_pointer: str) -> str:
+    """The media type an example pointer (``.../examples/NAME`` or ``.../x-invalid-examples/NAME``) is in."""
+    media, kind, _ = example_pointer.rsplit("/", 2)
+    assert kind in ("examples", INVALID), example_pointer
+    return media
 
 
 def valid_body(name: str, example_pointer: str) -> tuple[str, Any]:
@@ -448,7 +459,7 @@ def valid_body(name: str, example_pointer: str) -> tuple[str, Any]:
     spec = spec_of(name)
     value = spec.resolve_pointer(example_pointer)["value"]
     repair = REPAIRS.get((name, example_pointer), lambda v: v)
-    schema = example_pointer.rsplit("/examples/", 1)[0] + "/schema"
+    schema = media_type_of(example_pointer) + "/schema"
     return schema, repair(copy.deepcopy(value))
 
 
@@ -471,7 +482,7 @@ FORMAT_CASES = [
     ("pollybot", POLLYBOT_200, "/data/createdAt", "2024-01-15 10:30", "date-time"),
     ("pollybot", POLLYBOT_200, "/data/updatedAt", "yesterday", "date-time"),
     ("pollybot", POLLYBOT_200, "/data/email", "a@", "email"),
-    ("dialnexa", f"{DIALNEXA_200}/docs", "/created_at", "2024-03-01 10:00", "date-time"),
+    ("dialnexa", f"{DIALNEXA_200}/examples/docs", "/created_at", "2024-03-01 10:00", "date-time"),
     ("aura", AURA_200, "/data/id", "550e8400", "uuid"),
     ("aura", AURA_200, "/data/email", "a@", "email"),
     ("aura", AURA_200, "/data/created_at", "2026-01-17 08:00", "date-time"),
@@ -507,40 +518,100 @@ def example_id(name: str, pointer: str) -> str:
     return f"{name}-{where}-{parts[-1]}"
 
 
-def collect_examples() -> list[tuple[str, str, str, dict[str, Any]]]:
-    """Every embedded example of every spec; a spec that does not load has none here (its own test fails)."""
-    found: list[tuple[str, str, str, dict[str, Any]]] = []
+def invalid_examples(spec: Spec) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every example under a media type's ``x-invalid-examples``, as ``(pointer, schema pointer, example)``."""
+    for pointer, node in walk(spec.raw):
+        if isinstance(node, dict) and INVALID in node:
+            assert pointer.split("/")[-2] == "content", f"{pointer}: {INVALID} belongs beside a media type's examples"
+            for name, example in node[INVALID].items():
+                yield f"{pointer}/{INVALID}/{name.replace('~', '~0').replace('/', '~1')}", f"{pointer}/schema", example
+
+
+def collect_examples() -> tuple[list[Any], list[Any]]:
+    """The media-type examples of every spec: OpenAPI ``examples`` (which must validate) and ``x-invalid-examples``
+    (which must not); a spec that does not load has none here (its own test fails)."""
+    valid: list[Any] = []
+    invalid: list[Any] = []
     for vendor in VENDORS:
         try:
             spec = spec_of(vendor)
         except SpecError:
             continue
-        found.extend((vendor.name, pointer, schema, example) for pointer, schema, example in spec.examples())
-    return found
+        for found, examples in ((valid, spec.examples()), (invalid, invalid_examples(spec))):
+            found.extend(
+                pytest.param(vendor.name, pointer, schema, example, id=example_id(vendor.name, pointer))
+                for pointer, schema, example in examples
+            )
+    return valid, invalid
 
 
-ALL_EXAMPLES = collect_examples()
-VALID_EXAMPLES = [
-    pytest.param(name, pointer, schema, example, id=example_id(name, pointer))
-    for name, pointer, schema, example in ALL_EXAMPLES
-    if "x-invalid" not in example
-]
-INVALID_EXAMPLES = [
-    pytest.param(name, pointer, schema, example, id=example_id(name, pointer))
-    for name, pointer, schema, example in ALL_EXAMPLES
-    if "x-invalid" in example
-]
+VALID_EXAMPLES, INVALID_EXAMPLES = collect_examples()
 
 
 def test_examples_are_partitioned():
-    assert len(VALID_EXAMPLES) + len(INVALID_EXAMPLES) == len(ALL_EXAMPLES)
+    """An x-invalid example is never an OpenAPI example (which Spectral, Redocly and schemathesis read as valid
+    data), and every example under x-invalid-examples says why it is there."""
     assert {p.values[0] for p in VALID_EXAMPLES} == {vendor.name for vendor in VENDORS}
+    assert [p.id for p in VALID_EXAMPLES if "x-invalid" in p.values[3]] == []
+    assert [p.id for p in INVALID_EXAMPLES if "x-invalid" not in p.values[3]] == []
     assert {(p.values[0], p.values[1]) for p in INVALID_EXAMPLES} == set(REPAIRS)
 
 
 @pytest.mark.parametrize(("name", "pointer", "schema", "example"), VALID_EXAMPLES)
 def test_example_validates(name, pointer, schema, example):
     assert errors_of(spec_of(name), schema, example["value"]) == []
+
+
+def openapi_examples(spec: Spec) -> Iterator[tuple[str, str, Any]]:
+    """``(pointer, schema pointer, value)`` of every OpenAPI example in a document: the named ``examples`` of media
+    types, parameters and headers, and the ``examples`` list of a schema (never ``x-invalid-examples``)."""
+
+    def visit(node: Any, pointer: str) -> Iterator[tuple[str, str, Any]]:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from visit(item, f"{pointer}/{index}")
+            return
+        if not isinstance(node, dict):
+            return
+        examples = node.get("examples")
+        seen = {INVALID}
+        if isinstance(examples, dict) and "schema" in node:  # a media type, parameter or header
+            seen.add("examples")
+            for name in examples:
+                at = f"{pointer}/examples/{name.replace('~', '~0').replace('/', '~1')}"
+                yield at, f"{pointer}/schema", spec.resolve_pointer(at)["value"]
+        elif isinstance(examples, list):  # a schema
+            seen.add("examples")
+            for index, value in enumerate(examples):
+                yield f"{pointer}/examples/{index}", pointer, value
+        for key, value in node.items():
+            if key not in seen:
+                yield from visit(value, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+
+    yield from visit(spec.raw, "")
+
+
+EVERY_OPENAPI_EXAMPLE = [
+    pytest.param(vendor.name, pointer, schema, value, id=f"{vendor.name}-{pointer}")
+    for vendor in VENDORS
+    for pointer, schema, value in openapi_examples(spec_of(vendor))
+]
+
+
+def test_every_kind_of_openapi_example_is_collected():
+    """The next test sees the examples of media types, path parameters, headers and schemas alike."""
+    pointers = [str(p.values[1]) for p in EVERY_OPENAPI_EXAMPLE]
+    assert {p.values[1] for p in VALID_EXAMPLES} <= set(pointers)
+    assert any("/parameters/0/examples/" in pointer for pointer in pointers)
+    assert any("/headers/" in pointer and "/schema/examples/" in pointer for pointer in pointers)
+    assert any("/properties/first_name/examples/" in pointer for pointer in pointers)
+    assert all(f"/{INVALID}/" not in pointer for pointer in pointers)
+
+
+@pytest.mark.parametrize(("name", "pointer", "schema", "value"), EVERY_OPENAPI_EXAMPLE)
+def test_every_openapi_example_validates(name, pointer, schema, value):
+    """What is left under OpenAPI ``examples`` anywhere (parameters and headers too) is valid, as linters expect."""
+    assert errors_of(spec_of(name), schema, value) == []
 
 
 @pytest.mark.parametrize(("name", "pointer", "schema", "example"), INVALID_EXAMPLES)
@@ -560,12 +631,12 @@ def test_x_invalid_example_fails_only_for_its_stated_reason(name, pointer, schem
 
 @pytest.mark.parametrize(("name", "pointer", "schema", "example"), INVALID_EXAMPLES)
 def test_x_invalid_example_is_a_recorded_discrepancy(name, pointer, schema, example):
-    """Some x-doc-discrepancy cites the example's page and says the example is kept, marked x-invalid."""
+    """Some x-doc-discrepancy cites the example's page and says the example is kept under x-invalid-examples."""
     page = example["x-doc-source"].split(" ")[0]
     recorded = [
         entry
         for entry in discrepancies(spec_of(name))
-        if entry["source"].split(" ")[0] == page and "x-invalid" in entry["reading"]
+        if entry["source"].split(" ")[0] == page and INVALID in " ".join(entry["reading"].split())
     ]
     assert recorded != []
 
@@ -590,7 +661,8 @@ needs_docs = pytest.mark.skipif(not VENDOR_DOCS.is_dir(), reason=f"the vendor do
 def primary_page_examples(vendor: Vendor) -> list[tuple[str, str, Any]]:
     """(example pointer, page, value) of every embedded example whose x-doc-source is a primary page."""
     found = []
-    for pointer, _, example in spec_of(vendor).examples():
+    spec = spec_of(vendor)
+    for pointer, _, example in itertools.chain(spec.examples(), invalid_examples(spec)):
         page = example.get("x-doc-source", "").split(" ")[0]
         if page.startswith("seeds/"):
             found.append((pointer, page, example["value"]))

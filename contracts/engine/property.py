@@ -1,15 +1,16 @@
 """Property tests: schemathesis generates cases from the spec and runs every check on the responses.
 
-The schema handed to schemathesis is the vendor's spec with three run-time
-additions (never a schema change): the docs' examples that cannot validate are
-left out of the test data, the run's known lead id and a well-formed unknown id
-become examples of the read operation's id (so the examples phase reaches the
-documented 2xx and 404), and on
-targets where outreach is not allowed the fields that trigger it are stripped
-from generated bodies. Credentials go in through the spec's security scheme
-(``auth.openapi``), which schemathesis masks and uses for ``ignored_auth``.
-Every request goes through our client (``schemathesis_seam``, the one module that
-knows schemathesis); check failures become findings in ``failures``.
+The schema handed to schemathesis is the vendor's spec with two run-time
+additions (never a schema change): the run's known lead id and a well-formed
+unknown id become examples of the read operation's id (so the examples phase
+reaches the documented 2xx and 404), and on targets where outreach is not
+allowed the fields that trigger it are stripped from generated bodies. The
+docs' examples that cannot validate are not OpenAPI examples at all (the specs
+keep them under ``x-invalid-examples``), so schemathesis never sends them.
+Credentials go in through the spec's security scheme (``auth.openapi``), which
+schemathesis masks and uses for ``ignored_auth``. Every request goes through
+our client (``schemathesis_seam``, the one module that knows schemathesis);
+check failures become findings in ``failures``.
 """
 
 from __future__ import annotations
@@ -38,14 +39,6 @@ def prepare_schema_document(ctx: RunContext) -> dict[str, Any]:
     # A relative server URL: cases go to the ClientTransport, and schemathesis's own capability probes,
     # which would use a raw `requests` session, are skipped (they need an absolute URL).
     raw["servers"] = [{"url": ctx.spec.server_path or "/"}]
-    for path_item in raw.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict):
-                continue
-            for media in operation.get("requestBody", {}).get("content", {}).values():
-                examples = media.get("examples", {})
-                for name in [n for n, example in examples.items() if "x-invalid" in example]:
-                    del examples[name]
     read = ctx.spec.operation(ctx.vendor.read_operation)
     item = raw["paths"][read.path][read.method.lower()]
     for parameter in item.get("parameters", []):

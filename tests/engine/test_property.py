@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import pytest
@@ -15,7 +16,7 @@ from contracts.transport.targets import fake_target
 from contracts.values.errors import ContractSuiteError
 from contracts.values.findings import Kind, Severity
 from contracts.values.model import Capability, CheckExclusion
-from contracts.vendors import get_vendor
+from contracts.vendors import VENDORS, get_vendor
 
 NEXOR = get_vendor("nexor")
 
@@ -33,15 +34,53 @@ def context(*, capabilities=None, **fake_kwargs):
 def test_schemathesis_sees_the_spec_plus_run_time_examples_only():
     ctx = context()
     raw = prepare_schema_document(ctx)
-    original = ctx.spec.raw
-    assert raw["components"] == original["components"]  # no schema is restated or changed
-    create_examples = raw["paths"]["/leads"]["post"]["requestBody"]["content"]["application/json"]["examples"]
-    assert "docs" not in create_examples  # the docs' example with placeholder uuids is x-invalid
-    assert "metadata-mapping" in create_examples
-    (parameter,) = raw["paths"]["/leads/{id}"]["get"]["parameters"]
-    assert parameter["examples"]["known-lead"] == {"value": ctx.known_lead_id}
-    assert parameter["examples"]["unknown-id"] == {"value": NEXOR.unknown_id}
-    assert parameter["schema"] == original["paths"]["/leads/{id}"]["get"]["parameters"][0]["schema"]
+    expected = copy.deepcopy(ctx.spec.raw)
+    expected["servers"] = [{"url": "/api/public"}]
+    (parameter,) = expected["paths"]["/leads/{id}"]["get"]["parameters"]
+    parameter["examples"]["known-lead"] = {"value": ctx.known_lead_id}
+    parameter["examples"]["unknown-id"] = {"value": NEXOR.unknown_id}
+    assert raw == expected  # nothing else is added, removed or changed: no schema is restated
+
+
+def x_invalid_pointers(node, pointer=""):
+    """Pointers of every object marked ``x-invalid`` in a document."""
+    if isinstance(node, dict):
+        if "x-invalid" in node:
+            yield pointer
+        for key, value in node.items():
+            yield from x_invalid_pointers(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from x_invalid_pointers(value, f"{pointer}/{index}")
+
+
+def test_schemathesis_never_sees_an_x_invalid_example_as_an_example():
+    """The docs' invalid examples sit under x-invalid-examples, an extension schemathesis does not read as
+    examples (unlike ``examples``, ``x-examples`` or ``x-example``), in the very document it is given."""
+    marked: list[tuple[str, str]] = []
+    for vendor in VENDORS:
+        spec = load_spec(vendor)
+        ctx = open_run(vendor, fake_target(vendor.fake(), base_url=spec.server_url), spec=spec)
+        marked.extend((vendor.name, pointer) for pointer in x_invalid_pointers(prepare_schema_document(ctx)))
+    assert {name for name, _ in marked} == {"nexor", "dialnexa", "aura"}
+    assert [(name, pointer) for name, pointer in marked if pointer.split("/")[-2] != "x-invalid-examples"] == []
+
+
+def test_the_docs_invalid_examples_are_never_sent():
+    """End to end: the examples phase sends the create page's valid example and never the one with placeholder
+    uuids, even where outreach fields may be sent. (schemathesis also skips an example that does not validate
+    against its schema; the specs do not rely on that.)"""
+    spec = load_spec(NEXOR)
+    target = fake_target(NEXOR.fake(), base_url=spec.server_url).with_limits(phases=("examples",))
+    ctx = open_run(NEXOR, target, spec=spec)
+    assert ctx.target.allows(Capability.OUTREACH)
+    media = spec.raw["paths"]["/leads"]["post"]["requestBody"]["content"]["application/json"]
+    assert set(media["examples"]) == {"metadata-mapping"}
+    assert media["x-invalid-examples"]["docs"]["value"]["workflow_id"] == "uuid-of-workflow"
+    run_property(ctx, operation="POST /leads")
+    bodies = [e.request_json() for e in ctx.client.exchanges if e.operation == "POST /leads" and e.request_body]
+    assert any(body.get("first_name") == "Tony" and body.get("edad") == 35 for body in bodies)  # metadata-mapping
+    assert [body for body in bodies if "uuid-of" in str(body)] == []
 
 
 def test_the_examples_phase_reaches_the_documented_2xx_and_the_key_goes_through_the_security_scheme():

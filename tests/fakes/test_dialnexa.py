@@ -14,7 +14,7 @@ from tests.fakes import assert_conforms, credentials, in_process_client, load_sp
 VENDOR = get_vendor("dialnexa")
 SPEC = load_spec(VENDOR)
 KEY = credentials(VENDOR, DialNexaFake.api_key)
-EXAMPLES = "/paths/~1campaigns-leads~1{id}/get/responses/200/content/application~1json/examples"
+MEDIA = "/paths/~1campaigns-leads~1{id}/get/responses/200/content/application~1json"
 UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized", "error": "Unauthorized"}
 
 
@@ -72,7 +72,7 @@ def test_restricted_key_gets_403(api, lead_id):
 def test_known_lead_is_the_docs_first_example(api):
     response = read(api, DialNexaFake.known_lead_id)
     assert response.status_code == 200
-    assert assert_conforms(SPEC, response) == SPEC.resolve_pointer(f"{EXAMPLES}/docs")["value"]
+    assert assert_conforms(SPEC, response) == SPEC.resolve_pointer(f"{MEDIA}/examples/docs")["value"]
 
 
 def test_pending_lead_without_call_log_validates(api):
@@ -80,7 +80,7 @@ def test_pending_lead_without_call_log_validates(api):
     response = read(api, "lead_m4b7zx9nq2pw")
     assert response.status_code == 200
     body = assert_conforms(SPEC, response)
-    example = SPEC.resolve_pointer(f"{EXAMPLES}/response-section")["value"]
+    example = SPEC.resolve_pointer(f"{MEDIA}/x-invalid-examples/response-section")["value"]
     assert (body["status"], body["call_log_id"], body["notes"]) == ("pending", None, example["metadata"])
 
 
