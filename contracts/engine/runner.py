@@ -160,6 +160,7 @@ def finish(
         created=created,
         duration=time.monotonic() - started,
         coverage=coverage,
+        excluded_checks=ctx.vendor.check_exclusions,
     )
 
 

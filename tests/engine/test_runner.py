@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from contracts.spec.document import Operation, Spec
 from contracts.transport.client import Exchange
 from contracts.transport.targets import fake_target
 from contracts.values.findings import Kind, Severity
-from contracts.values.model import Capability
+from contracts.values.model import Capability, CheckExclusion
 from contracts.values.results import Status
 from contracts.vendors import get_vendor
 
@@ -182,3 +183,16 @@ def test_finish_matches_and_parses_each_exchange_once(monkeypatch):
     assert {("response body", id(e)) for e in documented} <= parsed.keys(), "observed and measured from one parse"
     assert sum(n for (name, _), n in calls.items() if name == "response_for") == len(matched), "one match each"
     assert not [key for key in calls if key[0] == "spec.operation"], "operations come from the client's match"
+
+
+def test_the_vendors_check_exclusions_are_carried_into_its_result():
+    exclusion = CheckExclusion(operation="GET /leads/{id}", check="ignored_auth", reason="a public read, by design")
+    vendor = dataclasses.replace(get_vendor("nexor"), check_exclusions=(exclusion,))
+    spec = load_spec(vendor)
+    ctx = open_run(vendor, fake_target(vendor.fake(), base_url=spec.server_url), spec=spec)
+    try:
+        run_guard(ctx)
+        result = finish(ctx, status=None, reason=None, outcomes=[], started=time.monotonic())
+    finally:
+        ctx.close()
+    assert result.excluded_checks == (exclusion,)
