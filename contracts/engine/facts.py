@@ -32,7 +32,7 @@ from contracts.values.findings import json_pointer
 from contracts.values.results import Coverage
 
 if TYPE_CHECKING:
-    from contracts.transport.client import Exchange
+    from contracts.transport.client import AnalysedExchange
     from contracts.values.model import Vendor
     from contracts.values.results import Outcome
 
@@ -129,7 +129,7 @@ def present_pointers(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
 
 
 def measure(
-    facts: Iterable[Fact], spec: Spec, exchanges: Iterable[Exchange], outcomes: Iterable[Outcome], requests: int
+    facts: Iterable[Fact], exchanges: Iterable[AnalysedExchange], outcomes: Iterable[Outcome], requests: int
 ) -> Coverage:
     """What ``exchanges`` and ``outcomes`` checked of ``facts``, with who checked what first."""
     documented = set(facts)
@@ -142,11 +142,11 @@ def measure(
     }
     checked: set[Fact] = set()
     new_by_source: dict[str, list[int]] = {}
-    for exchange in exchanges:
-        counts = new_by_source.setdefault(exchange.source, [0, 0])
-        counts[0] += exchange.attempts
+    for item in exchanges:
+        counts = new_by_source.setdefault(item.exchange.source, [0, 0])
+        counts[0] += item.exchange.attempts
         before = len(checked)
-        checked.update(_facts_of_exchange(spec, exchange, status_keys) & documented)
+        checked.update(_facts_of_exchange(item, status_keys) & documented)
         counts[1] += len(checked) - before
     for outcome in outcomes:
         if outcome.skipped or outcome.inconclusive:
@@ -181,13 +181,13 @@ def measure(
     )
 
 
-def _facts_of_exchange(spec: Spec, exchange: Exchange, status_keys: Mapping[tuple[str, str], str]) -> set[Fact]:
-    if exchange.status_code is None or exchange.operation is None:
+def _facts_of_exchange(item: AnalysedExchange, status_keys: Mapping[tuple[str, str], str]) -> set[Fact]:
+    if item.operation is None or item.documented is None:
         return set()
-    documented = spec.operation(exchange.operation).response_for(exchange.status_code)
-    status = status_keys.get((exchange.operation, documented.status)) if documented is not None else None
+    label = item.operation.label
+    status = status_keys.get((label, item.documented.status))
     if status is None:
         return set()
     kind = FactKind.ERROR_BODY if status[0] in "45" else FactKind.FIELD
-    fields = (Fact(kind, exchange.operation, status, pointer) for pointer in present_pointers(exchange.json()))
-    return {Fact(FactKind.STATUS, exchange.operation, status, ""), *fields}
+    fields = (Fact(kind, label, status, pointer) for pointer in present_pointers(item.body))
+    return {Fact(FactKind.STATUS, label, status, ""), *fields}

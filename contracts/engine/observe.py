@@ -25,7 +25,7 @@ from typing import Any
 
 from contracts.spec.document import Spec
 from contracts.spec.shape import shape_of
-from contracts.transport.client import Exchange
+from contracts.transport.client import AnalysedExchange
 from contracts.values.findings import Finding, Kind, Location, Severity, describe_value, json_pointer
 
 STANDARD_HEADERS = frozenset(
@@ -64,7 +64,7 @@ class _Observer:
 
     def finding(
         self,
-        exchange: Exchange,
+        item: AnalysedExchange,
         kind: Kind,
         severity: Severity,
         *,
@@ -77,8 +77,8 @@ class _Observer:
         self.findings.append(
             Finding(
                 vendor=self.vendor,
-                operation=exchange.operation or "",
-                status_code=status if status is not None else exchange.status_code,
+                operation=item.exchange.operation or "",
+                status_code=status if status is not None else item.exchange.status_code,
                 kind=kind,
                 severity=severity,
                 path=path,
@@ -87,46 +87,42 @@ class _Observer:
                 observed=observed,
                 check="drift_observation",
                 source="observation",
-                example=exchange.example(),
+                example=item.example(),
             )
         )
 
-    def observe(self, exchange: Exchange) -> None:
-        if exchange.status_code is None or exchange.operation is None:
-            return
-        operation = self.spec.operation(exchange.operation)
-        documented = operation.response_for(exchange.status_code)
+    def observe(self, item: AnalysedExchange) -> None:
+        documented = item.documented
         if documented is None:
-            return  # an undocumented status is a contract failure, reported by the checks
-        self._headers(exchange, set(documented.headers))
+            return  # no response, no operation, or an undocumented status (a contract failure the checks report)
+        self._headers(item, set(documented.headers))
         pointer = self.spec.response_schema_pointer(documented)
-        body = exchange.json()
-        if pointer is None or body is None:
+        if pointer is None or item.body is None:
             return
-        self._walk(exchange, self.spec.schema_at(pointer), body, [])
+        self._walk(item, self.spec.schema_at(pointer), item.body, [])
 
-    def _headers(self, exchange: Exchange, documented: set[str]) -> None:
-        for name, value in exchange.response_headers.items():
+    def _headers(self, item: AnalysedExchange, documented: set[str]) -> None:
+        for name, value in item.exchange.response_headers.items():
             if name in DEPRECATION_HEADERS:
                 self.finding(
-                    exchange, Kind.DEPRECATION, Severity.WARNING, path=f"/{name}", location=Location.HEADER,
+                    item, Kind.DEPRECATION, Severity.WARNING, path=f"/{name}", location=Location.HEADER,
                     expected="no deprecation notice", observed=f"{name}: {value}",
                 )  # fmt: skip
             elif name not in documented and name not in STANDARD_HEADERS and not name.startswith("x-schemathesis"):
                 self.finding(
-                    exchange, Kind.UNDOCUMENTED_FIELD, Severity.INFO, path=f"/{name}", location=Location.HEADER,
+                    item, Kind.UNDOCUMENTED_FIELD, Severity.INFO, path=f"/{name}", location=Location.HEADER,
                     expected="only documented or standard headers", observed=f"{name}: {describe_value(value, 80)}",
                 )  # fmt: skip
 
-    def _walk(self, exchange: Exchange, schema: Any, value: Any, path: list[str | int]) -> None:
+    def _walk(self, item: AnalysedExchange, schema: Any, value: Any, path: list[str | int]) -> None:
         if value is None:
             return
         shape = shape_of(self.spec, schema)
-        status = exchange.status_code or 0
+        status = item.exchange.status_code or 0
         if isinstance(value, dict) and shape.is_object and not shape.free_form:
             generic = json_pointer(["*" if isinstance(p, int) else p for p in path])
             for name, sub in shape.properties.items():
-                tally = self.tallies[(exchange.operation or "", status, f"{generic}/{name}")]
+                tally = self.tallies[(item.exchange.operation or "", status, f"{generic}/{name}")]
                 tally.parents += 1
                 tally.required = name in shape.required
                 tally.nullable = shape_of(self.spec, sub).nullable
@@ -136,20 +132,20 @@ class _Observer:
             for name, member in value.items():
                 if name not in shape.properties:
                     self.finding(
-                        exchange, Kind.UNDOCUMENTED_FIELD, Severity.INFO, path=json_pointer([*path, name]),
+                        item, Kind.UNDOCUMENTED_FIELD, Severity.INFO, path=json_pointer([*path, name]),
                         location=Location.BODY, expected="only documented members",
                         observed=f"{_json_type(member)} {describe_value(member, 80)}",
                     )  # fmt: skip
         if isinstance(value, dict) and shape.is_object:
             for name, member in value.items():
                 if name in shape.properties:
-                    self._walk(exchange, shape.properties[name], member, [*path, name])
+                    self._walk(item, shape.properties[name], member, [*path, name])
         elif isinstance(value, list) and shape.items is not None:
-            for index, item in enumerate(value):
-                self._walk(exchange, shape.items, item, [*path, index])
+            for index, element in enumerate(value):
+                self._walk(item, shape.items, element, [*path, index])
         elif shape.known_values is not None and value not in shape.known_values:
             self.finding(
-                exchange, Kind.ENUM_MISMATCH, Severity.WARNING, path=json_pointer(path), location=Location.BODY,
+                item, Kind.ENUM_MISMATCH, Severity.WARNING, path=json_pointer(path), location=Location.BODY,
                 expected=f"one of the documented values {describe_value(shape.known_values)}",
                 observed=describe_value(value),
             )  # fmt: skip
@@ -188,9 +184,9 @@ def _json_type(value: Any) -> str:
     )
 
 
-def observe(vendor: str, spec: Spec, exchanges: Iterable[Exchange]) -> list[Finding]:
-    """Drift observations over every exchange of a run (see the module docstring)."""
+def observe(vendor: str, spec: Spec, exchanges: Iterable[AnalysedExchange]) -> list[Finding]:
+    """Drift observations over every exchange of a run (see the module docstring), each analysed by ``analyse``."""
     observer = _Observer(vendor, spec)
-    for exchange in exchanges:
-        observer.observe(exchange)
+    for item in exchanges:
+        observer.observe(item)
     return [*observer.findings, *observer.never_present()]

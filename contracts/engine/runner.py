@@ -22,7 +22,7 @@ from contracts.engine.probes import run_guard, run_probe
 from contracts.engine.property import run_property
 from contracts.engine.scenarios import run_scenario
 from contracts.spec.document import Spec
-from contracts.transport.client import Exchange
+from contracts.transport.client import AnalysedExchange, analyse
 from contracts.transport.targets import Target
 from contracts.values.errors import (
     ContractSuiteError,
@@ -99,21 +99,22 @@ def verdict(findings: Iterable[Finding], outcomes: Iterable[Outcome]) -> tuple[S
 
 
 def summarize_exchanges(
-    vendor: Vendor, exchanges: Iterable[Exchange]
+    vendor: Vendor, exchanges: Iterable[AnalysedExchange]
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, str]]]:
     """Requests per operation (with status counts) and the records this run created, for clean-up."""
     requests: Counter[str] = Counter()
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
     created: list[dict[str, str]] = []
-    for exchange in exchanges:
+    for item in exchanges:
+        exchange = item.exchange
         label = exchange.operation or f"{exchange.method} (undocumented)"
         requests[label] += exchange.attempts
         statuses[label][str(exchange.status_code) if exchange.status_code else "no response"] += 1
         pointer = vendor.created_id_pointers.get(exchange.operation or "")
         if pointer and exchange.status_code and 200 <= exchange.status_code < 300:
-            record_id = jsonpointer.resolve_pointer(exchange.json(), pointer, None)
+            record_id = jsonpointer.resolve_pointer(item.body, pointer, None)
             if isinstance(record_id, str):
-                body = exchange.request_json()
+                body = item.request_body
                 marker = vendor.marker_pointer.get(exchange.operation or "", "")
                 marked = isinstance(body, dict) and RUN_MARKER_KEY in (
                     jsonpointer.resolve_pointer(body, marker, None) or {}
@@ -136,15 +137,14 @@ def finish(
     ``status`` is given when the run stopped early (error, inconclusive guard); ``None`` derives it from
     the findings and outcomes.
     """
+    exchanges = analyse(ctx.spec, ctx.client.exchanges)  # matched and parsed once, for all three below
     findings = [finding for outcome in outcomes for finding in outcome.findings]
-    findings.extend(observe(ctx.vendor.name, ctx.spec, ctx.client.exchanges))
+    findings.extend(observe(ctx.vendor.name, ctx.spec, exchanges))
     merged = merge(finding.redacted(ctx.redactor) for finding in findings)
     if status is None:
         status, reason = verdict(merged, outcomes)
-    operations, created = summarize_exchanges(ctx.vendor, ctx.client.exchanges)
-    coverage = measure(
-        documented_facts(ctx.vendor, ctx.spec), ctx.spec, ctx.client.exchanges, outcomes, ctx.client.requests_sent
-    )
+    operations, created = summarize_exchanges(ctx.vendor, exchanges)
+    coverage = measure(documented_facts(ctx.vendor, ctx.spec), exchanges, outcomes, ctx.client.requests_sent)
     return VendorResult(
         vendor=ctx.vendor.name,
         title=ctx.vendor.title,
@@ -158,6 +158,7 @@ def finish(
         created=created,
         duration=time.monotonic() - started,
         coverage=coverage,
+        excluded_checks=ctx.vendor.check_exclusions,
     )
 
 

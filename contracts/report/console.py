@@ -30,6 +30,8 @@ def render_console(report: RunReport) -> str:
         lines.append(columns.format(*row))
         if vendor.reason:
             lines.append(f"{'':<{width}}  ↳ {vendor.reason}")
+        for excluded in vendor.excluded_checks:
+            lines.append(f"{'':<{width}}  ↳ check {excluded.check} excluded on {excluded.operation}: {excluded.reason}")
     failures = [item for item in report.open_findings() if item.finding.is_contract_failure]
     if failures:
         lines += ["", f"Contract failures ({len(failures)}):"]

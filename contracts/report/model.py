@@ -14,6 +14,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from contracts.values.findings import Finding, Severity, sort_key
+from contracts.values.model import CheckExclusion
 from contracts.values.results import Status, VendorResult
 
 
@@ -73,6 +74,8 @@ class VendorSummary:
     skipped_checks: tuple[tuple[str, str], ...] = ()
     coverage: Mapping[str, Any] | None = None
     """Documented facts the run checked (``Coverage.as_dict()``): total, checked, per request, unchecked."""
+    excluded_checks: tuple[CheckExclusion, ...] = ()
+    """Schemathesis checks the vendor's data turns off for one operation, with the reason."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +150,10 @@ class RunReport:
                     "created": [dict(record) for record in vendor.created],
                     "counts": dict(vendor.counts),
                     "skipped_checks": [{"check": name, "reason": reason} for name, reason in vendor.skipped_checks],
+                    "excluded_checks": [
+                        {"operation": item.operation, "check": item.check, "reason": item.reason}
+                        for item in vendor.excluded_checks
+                    ],
                     "facts": dict(vendor.coverage) if vendor.coverage is not None else None,
                 }
                 for vendor in self.vendors
@@ -182,4 +189,5 @@ def summarize(result: VendorResult, *, open_findings: list[Finding], new: int, r
         counts=counts,
         skipped_checks=skipped,
         coverage=result.coverage.as_dict() if result.coverage is not None else None,
+        excluded_checks=tuple(result.excluded_checks),
     )

@@ -6,6 +6,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,11 @@ def _md_text(value: Any, limit: int = 120) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _flatten(value, limit))
 
 
-def _md_code(value: Any, limit: int = 120) -> str:
-    """A Markdown code span (in a table cell) showing ``value`` verbatim, backticks and pipes included."""
-    text = _flatten(value, limit).replace("|", "\\|")
+def _md_code(value: Any, limit: int = 120, *, in_table: bool = True) -> str:
+    """A Markdown code span showing ``value`` verbatim, backticks and pipes (escaped in a table cell) included."""
+    text = _flatten(value, limit)
+    if in_table:
+        text = text.replace("|", "\\|")
     if not text:
         return ""
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
@@ -67,6 +70,7 @@ def _breakable(value: Any, after: str = "/") -> Markup:
 _environment.filters["md"] = _md_text
 _environment.filters["breakable"] = _breakable
 _environment.filters["md_code"] = _md_code
+_environment.filters["md_span"] = partial(_md_code, in_table=False)
 _environment.globals["icons"] = STATUS_ICONS
 _environment.globals["marks"] = STATUS_MARKS
 _environment.globals["md_max_rows"] = MD_MAX_ROWS

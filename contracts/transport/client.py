@@ -16,9 +16,10 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -26,7 +27,7 @@ from pyrate_limiter import Duration, Limiter, Rate
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from contracts.spec.conformance import ObservedResponse
-from contracts.spec.document import Spec
+from contracts.spec.document import Operation, ResponseSpec, Spec
 from contracts.transport.targets import Target
 from contracts.values.errors import (
     BudgetExhausted,
@@ -97,11 +98,60 @@ class Exchange:
 
     def example(self) -> dict[str, Any]:
         """A redacted description of the request, for findings."""
-        example: dict[str, Any] = {"method": self.method, "url": self.url}
-        body = self.request_json()
-        if body is not None:
-            example["body"] = body
-        return example
+        return _example(self, self.request_json())
+
+
+def _example(exchange: Exchange, request_body: Any) -> dict[str, Any]:
+    example: dict[str, Any] = {"method": exchange.method, "url": exchange.url}
+    if request_body is not None:
+        example["body"] = request_body
+    return example
+
+
+@dataclass(frozen=True)
+class AnalysedExchange:
+    """A finished exchange matched to the spec once, its bodies parsed at most once (when first read).
+
+    Everything that reads a run's exchanges afterwards (drift observations, the facts they checked, the
+    requests per operation and created records) takes these, so no exchange is matched or parsed twice.
+    """
+
+    exchange: Exchange
+    operation: Operation | None
+    """The operation the client matched (``exchange.operation``), None for an undocumented one."""
+    documented: ResponseSpec | None
+    """The response the spec documents for the status; None without an operation, a response, or such a status."""
+
+    @cached_property
+    def body(self) -> Any:
+        """The response body as JSON (``Exchange.json``)."""
+        return self.exchange.json()
+
+    @cached_property
+    def request_body(self) -> Any:
+        """The request body as JSON (``Exchange.request_json``): only created records and findings need it."""
+        return self.exchange.request_json()
+
+    def example(self) -> dict[str, Any]:
+        """``Exchange.example``, from the request body parsed here."""
+        return _example(self.exchange, self.request_body)
+
+
+def analyse(spec: Spec, exchanges: Iterable[Exchange]) -> list[AnalysedExchange]:
+    """Each exchange matched to its operation's documented response for its status, once."""
+    operations = {operation.label: operation for operation in spec.operations}
+    analysed: list[AnalysedExchange] = []
+    for exchange in exchanges:
+        label = exchange.operation
+        # The client only records labels of the spec's operations; spec.operation names any other as a bug.
+        operation = None if label is None else operations.get(label) or spec.operation(label)
+        documented = (
+            operation.response_for(exchange.status_code)
+            if operation is not None and exchange.status_code is not None
+            else None
+        )
+        analysed.append(AnalysedExchange(exchange, operation, documented))
+    return analysed
 
 
 class _RetryableStatus(Exception):

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from contracts.values.findings import Finding
+from contracts.values.model import CheckExclusion
 
 
 class Status(StrEnum):
@@ -90,6 +91,8 @@ class VendorResult:
     duration: float = 0.0
     coverage: Coverage | None = None
     """Documented facts the run's requests checked (none when the run never got going)."""
+    excluded_checks: tuple[CheckExclusion, ...] = ()
+    """The vendor's schemathesis checks turned off for one operation each, with why: every report shows them."""
 
     @property
     def contract_failures(self) -> list[Finding]:

@@ -11,7 +11,7 @@ import pytest
 from contracts.engine.context import load_spec
 from contracts.engine.facts import Fact, FactKind, documented_facts, field_pointers, measure, present_pointers
 from contracts.engine.runner import run_vendor
-from contracts.transport.client import Exchange
+from contracts.transport.client import Exchange, analyse
 from contracts.transport.targets import FAKE_LIMITS, LIVE_LIMITS, fake_target
 from contracts.values.results import Outcome, VendorResult
 from contracts.vendors import VENDORS, get_vendor
@@ -52,7 +52,7 @@ def test_statuses_we_never_provoke_are_observed_only_and_not_required():
     facts = documented_facts(NEXOR, NEXOR_SPEC)
     observed_only = {fact.id for fact in facts if fact.observed_only}
     assert "status GET /leads/{id} 500" in observed_only
-    coverage = measure(facts, NEXOR_SPEC, [], [], requests=0)
+    coverage = measure(facts, [], [], requests=0)
     assert coverage.total == len(facts) - len(observed_only)
     assert coverage.observed_only == (0, len(observed_only))
     assert not any(fact in coverage.unchecked for fact in observed_only)
@@ -68,7 +68,7 @@ def test_pointers_follow_refs_and_nullable_branches():
 def test_a_field_counts_as_checked_only_when_a_response_carried_it():
     facts = documented_facts(NEXOR, NEXOR_SPEC)
     body = {"id": "123e4567-e89b-12d3-a456-426614174000", "email": "a@example.com"}
-    coverage = measure(facts, NEXOR_SPEC, [exchange("GET /leads/{id}", 200, body)], [], requests=1)
+    coverage = measure(facts, analyse(NEXOR_SPEC, [exchange("GET /leads/{id}", 200, body)]), [], requests=1)
     assert "field GET /leads/{id} 200 /email" not in coverage.unchecked
     assert "field GET /leads/{id} 200 /campaign/id" in coverage.unchecked, "never sent: its type was never checked"
     assert "status GET /leads/{id} 200" not in coverage.unchecked
@@ -79,7 +79,8 @@ def test_a_field_counts_as_checked_only_when_a_response_carried_it():
 def test_undocumented_statuses_and_non_json_bodies_check_nothing_beyond_the_status():
     facts = documented_facts(NEXOR, NEXOR_SPEC)
     garbled = replace(exchange("GET /leads/{id}", 404, {}), content=b"<html>")
-    coverage = measure(facts, NEXOR_SPEC, [exchange("GET /leads/{id}", 418, {"id": "x"}), garbled], [], requests=2)
+    exchanges = analyse(NEXOR_SPEC, [exchange("GET /leads/{id}", 418, {"id": "x"}), garbled])
+    coverage = measure(facts, exchanges, [], requests=2)
     assert coverage.checked == 1  # GET 404's status
 
 
@@ -91,7 +92,7 @@ def test_each_unit_is_credited_with_the_facts_it_checked_first():
         exchange("GET /leads/{id}", 200, body, source="schemathesis:property:GET /leads/{id}", attempts=2),
     ]
     outcomes = [Outcome(name="probe:unknown id"), Outcome(name="probe:missing key", skipped="no key")]
-    coverage = measure(facts, NEXOR_SPEC, exchanges, outcomes, requests=3)
+    coverage = measure(facts, analyse(NEXOR_SPEC, exchanges), outcomes, requests=3)
     assert coverage.new_facts_by_source["guard"] == (1, 2)
     assert coverage.new_facts_by_source["schemathesis:property:GET /leads/{id}"] == (2, 0)
     assert coverage.new_facts_by_source["probe:unknown id"] == (0, 1), "a behaviour is checked when its probe ran"

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from contracts.engine.context import load_spec
-from contracts.engine.observe import observe
+from contracts.engine.observe import observe as observe_analysed
+from contracts.transport.client import analyse
 from contracts.values.findings import Kind, Location, Severity
 from contracts.vendors import get_vendor
 from tests.fixtures.exchanges import recorded_exchange
@@ -44,6 +45,11 @@ def exchange(
     body: Any, *, status: int = 200, headers: dict[str, str] | None = None, operation: str = "GET /leads/{id}"
 ):
     return recorded_exchange(body, status=status, headers=headers, operation=operation)
+
+
+def observe(vendor: str, spec, exchanges):
+    """The observer over ``exchanges`` analysed as ``finish`` analyses them."""
+    return observe_analysed(vendor, spec, analyse(spec, exchanges))
 
 
 def kinds(findings):

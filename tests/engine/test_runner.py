@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from contracts.engine.context import load_spec
-from contracts.engine.runner import plan_units, run_vendor
+from contracts.engine.context import load_spec, open_run
+from contracts.engine.probes import run_guard
+from contracts.engine.runner import finish, plan_units, run_unit, run_vendor
 from contracts.fakes._core import (
     AcceptAnyKey,
     AddHeaders,
@@ -17,9 +24,11 @@ from contracts.fakes._core import (
     ReplaceStatus,
     SetValue,
 )
+from contracts.spec.document import Operation, Spec
+from contracts.transport.client import Exchange
 from contracts.transport.targets import fake_target
 from contracts.values.findings import Kind, Severity
-from contracts.values.model import Capability
+from contracts.values.model import Capability, CheckExclusion
 from contracts.values.results import Status
 from contracts.vendors import get_vendor
 
@@ -135,3 +144,55 @@ def test_the_plan_is_the_same_for_every_target_and_names_its_needs():
     assert units["stateful:links"].needs == frozenset({Capability.WRITES})
     aura = get_vendor("aura")
     assert "stateful:links" not in {unit.id for unit in plan_units(aura, load_spec(aura))}
+
+
+def test_finish_matches_and_parses_each_exchange_once(monkeypatch):
+    """Drift observations, fact coverage and the run summary share one analysis of each exchange."""
+    vendor = get_vendor("nexor")
+    spec = load_spec(vendor)
+    target = fake_target(vendor.fake(), base_url=spec.server_url).with_limits(max_examples=3, stateful_examples=3)
+    ctx = open_run(vendor, target, spec=spec)
+    try:
+        run_guard(ctx)
+        outcomes = [run_unit(ctx, unit) for unit in plan_units(vendor, spec)]
+        exchanges = list(ctx.client.exchanges)
+        matched = [(e, e.operation, e.status_code) for e in exchanges if e.operation and e.status_code]
+        documented = [e for e, label, status in matched if spec.operation(label).response_for(status) is not None]
+        calls: Counter[tuple[str, int]] = Counter()
+
+        def counted(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+            def call(self: Any, *args: Any) -> Any:
+                calls[name, id(self)] += 1
+                return original(self, *args)
+
+            return call
+
+        monkeypatch.setattr(Exchange, "json", counted("response body", Exchange.json))
+        monkeypatch.setattr(Exchange, "request_json", counted("request body", Exchange.request_json))
+        monkeypatch.setattr(Operation, "response_for", counted("response_for", Operation.response_for))
+        monkeypatch.setattr(Spec, "operation", counted("spec.operation", Spec.operation))
+        result = finish(ctx, status=None, reason=None, outcomes=outcomes, started=time.monotonic())
+    finally:
+        ctx.close()
+    assert len(documented) > 50
+    assert result.created, "created records are read from the parsed bodies"
+    assert result.coverage is not None
+    assert result.coverage.checked > 0, "facts are measured on the analysis"
+    parsed = {key: n for key, n in calls.items() if key[0].endswith("body")}
+    assert set(parsed.values()) == {1}, "no body is parsed twice"
+    assert {("response body", id(e)) for e in documented} <= parsed.keys(), "observed and measured from one parse"
+    assert sum(n for (name, _), n in calls.items() if name == "response_for") == len(matched), "one match each"
+    assert not [key for key in calls if key[0] == "spec.operation"], "operations come from the client's match"
+
+
+def test_the_vendors_check_exclusions_are_carried_into_its_result():
+    exclusion = CheckExclusion(operation="GET /leads/{id}", check="ignored_auth", reason="a public read, by design")
+    vendor = dataclasses.replace(get_vendor("nexor"), check_exclusions=(exclusion,))
+    spec = load_spec(vendor)
+    ctx = open_run(vendor, fake_target(vendor.fake(), base_url=spec.server_url), spec=spec)
+    try:
+        run_guard(ctx)
+        result = finish(ctx, status=None, reason=None, outcomes=[], started=time.monotonic())
+    finally:
+        ctx.close()
+    assert result.excluded_checks == (exclusion,)

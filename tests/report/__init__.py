@@ -16,6 +16,7 @@ from pathlib import Path
 from contracts.report.history import History, build_report, load_history, save_history
 from contracts.report.model import RunReport
 from contracts.values.findings import Finding, Kind, Location, Severity
+from contracts.values.model import CheckExclusion
 from contracts.values.results import Coverage, Outcome, Status, VendorResult
 
 TITLES = {"nexor": "Nexor", "pollybot": "PollyBot", "dialnexa": "DialNexa", "aura": "Aura", "acme": "Acme"}
@@ -118,6 +119,13 @@ K = finding(
     observed="accepted an empty phone",
 )
 
+EXCLUSION = CheckExclusion(
+    operation="GET /leads/{id}",
+    check="ignored_auth",
+    reason="the docs' <b>public</b> read answers without a key | by design",
+)
+"""Nexor's excluded check on night three, its reason in need of escaping."""
+
 NIGHT_TIMES = (
     datetime(2026, 1, 5, 2, 0, tzinfo=UTC),
     datetime(2026, 1, 6, 2, 0, tzinfo=UTC),
@@ -135,6 +143,7 @@ def result(
     requests: int = 40,
     skipped: Sequence[tuple[str, str]] = (),
     created: Sequence[dict[str, str]] = (),
+    excluded: Sequence[CheckExclusion] = (),
 ) -> VendorResult:
     operations = (
         {
@@ -157,6 +166,7 @@ def result(
         created=list(created),
         duration=12.25 if requests else 0.0,
         coverage=coverage(requests) if requests > 1 else None,
+        excluded_checks=tuple(excluded),
     )
 
 
@@ -203,6 +213,7 @@ def night_results(night: int) -> list[VendorResult]:
                 [E, I, A],
                 skipped=[("property:PATCH /leads/{id}", "NEXOR_ALLOW_WRITES is not set: write operations skipped")],
                 created=[{"operation": "POST /leads", "id": "lead_|`x`|", "marked": "yes"}],
+                excluded=[EXCLUSION],
             ),
             result(
                 "pollybot",

@@ -1,7 +1,8 @@
 """drift.html in a real headless browser (Debian's ``chromium``): its script runs, its chart renders.
 
-Skipped when ``/usr/bin/chromium`` is absent (install it with ``apt-get install chromium``), unless
-``CONTRACTS_REQUIRE_BROWSER=1``, which turns the skip into a failure (for CI images that have it).
+Skipped when ``/usr/bin/chromium`` is absent (install it with ``apt-get install chromium``), except in CI:
+with ``CI`` set (GitHub Actions and most CI services set it) or ``CONTRACTS_REQUIRE_BROWSER=1``, a missing browser fails
+the check instead, so that CI never skips it silently.
 The screenshot is kept in the test's tmp dir (``pytest --basetemp=DIR`` to find it easily).
 """
 
@@ -12,6 +13,7 @@ import re
 import shutil
 import struct
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -35,14 +37,30 @@ FLAGS = [
 WINDOW = (1400, 1600)
 
 
+def required_by(environ: Mapping[str, str]) -> str | None:
+    """What makes the browser check mandatory here (``CI`` set, or ``CONTRACTS_REQUIRE_BROWSER=1``), if anything."""
+    ci = environ.get("CI", "")
+    if ci and ci.lower() not in ("0", "false"):
+        return f"CI={ci} is set"
+    if environ.get("CONTRACTS_REQUIRE_BROWSER") == "1":
+        return "CONTRACTS_REQUIRE_BROWSER=1 is set"
+    return None
+
+
+def find_chromium(environ: Mapping[str, str], browser: Path = CHROMIUM) -> Path:
+    """The browser; when it is absent, a failure in CI (which must never skip this check), a skip elsewhere."""
+    if browser.is_file():
+        return browser
+    reason = f"{browser} is absent: install Debian's 'chromium' package (apt-get install chromium)"
+    required = required_by(environ)
+    if required is not None:
+        pytest.fail(f"{required}, where the browser check of drift.html may not skip, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Path:
-    if CHROMIUM.is_file():
-        return CHROMIUM
-    reason = f"{CHROMIUM} is absent: install Debian's 'chromium' package (apt-get install chromium)"
-    if os.environ.get("CONTRACTS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"CONTRACTS_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
+    return find_chromium(os.environ)
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +141,32 @@ def test_screenshot(chromium: Path, page: Path, tmp_path: Path) -> None:
     assert struct.unpack(">II", data[16:24]) == WINDOW
     assert len(data) > 50_000, "a nearly blank screenshot: the page did not render"
     print(f"screenshot: {shot}")
+
+
+# --- without a browser: fail in CI, skip elsewhere (these run everywhere, chromium or not) -----------
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [{"CI": "true"}, {"CI": "1"}, {"CONTRACTS_REQUIRE_BROWSER": "1"}, {"CI": "true", "CONTRACTS_REQUIRE_BROWSER": "0"}],
+    ids=["CI=true", "CI=1", "CONTRACTS_REQUIRE_BROWSER", "CI-wins"],
+)
+def test_a_missing_browser_fails_the_check_in_ci(tmp_path: Path, environ: dict[str, str]) -> None:
+    with pytest.raises(pytest.fail.Exception) as failed:
+        find_chromium(environ, tmp_path / "chromium")
+    assert "install Debian's 'chromium' package (apt-get install chromium)" in str(failed.value)
+    assert "may not skip" in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    "environ", [{}, {"CI": ""}, {"CI": "false"}, {"CI": "0"}], ids=["unset", "empty", "CI=false", "CI=0"]
+)
+def test_a_missing_browser_skips_the_check_outside_ci(tmp_path: Path, environ: dict[str, str]) -> None:
+    with pytest.raises(pytest.skip.Exception, match=r"is absent: install Debian's 'chromium' package"):
+        find_chromium(environ, tmp_path / "chromium")
+
+
+def test_a_present_browser_is_used_in_ci_and_out(tmp_path: Path) -> None:
+    browser = tmp_path / "chromium"
+    browser.write_bytes(b"")
+    assert find_chromium({"CI": "true"}, browser) == find_chromium({}, browser) == browser

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from contracts.report.console import render_console
 from contracts.report.history import History, build_report
 from contracts.report.model import RunReport, State, TrendPoint
 from contracts.report.render import (
@@ -33,7 +34,7 @@ from contracts.report.render import (
 )
 from contracts.values.findings import Kind, Severity
 from contracts.values.results import Status
-from tests.report import NASTY, NIGHT_TIMES, finding, golden_report, result, run_nights
+from tests.report import EXCLUSION, NASTY, NIGHT_TIMES, finding, golden_report, result, run_nights
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_HINT = "UPDATE_GOLDEN=1 .venv/bin/pytest tests/report"
@@ -107,6 +108,7 @@ def test_golden_report_covers_every_case(report: RunReport) -> None:
     assert {item.state for item in report.findings} == set(State)
     assert len(report.trend) == 3
     assert any(item.finding.observed == NASTY for item in report.findings)
+    assert [vendor.excluded_checks for vendor in report.vendors if vendor.excluded_checks] == [(EXCLUSION,)]
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -423,3 +425,36 @@ def test_markdown_renders_every_value_verbatim(report: RunReport) -> None:
     assert {len(row) for row in rows} == {10, 3}
     assert [row[7] for row in rows if row[1] == "nexor" and row[4] == "behavior_mismatch"] == [NASTY]
     assert [row[2] for row in rows if len(row) == 3 and row[0] == "Nexor"] == ["lead_|`x`|"]
+
+
+# --- excluded checks ----------------------------------------------------------------------------
+
+
+def test_excluded_checks_are_shown_with_their_reason_in_every_report(report: RunReport) -> None:
+    """A check the vendor's data turns off for one operation is never silent: each format names it and why."""
+    vendors = json.loads(render_json(report))["vendors"]
+    assert vendors["nexor"]["excluded_checks"] == [
+        {"operation": "GET /leads/{id}", "check": "ignored_auth", "reason": EXCLUSION.reason}
+    ]
+    assert all(vendor["excluded_checks"] == [] for name, vendor in vendors.items() if name != "nexor")
+
+    markdown_it = pytest.importorskip("markdown_it")
+    tokens = markdown_it.MarkdownIt("commonmark", {"html": True}).parse(render_markdown(report))
+    start = next(i for i, token in enumerate(tokens) if token.content.startswith("Checks excluded (1)"))
+    end = next(i for i in range(start, len(tokens)) if tokens[i].type == "heading_open")
+    items = [
+        "".join(child.content for child in token.children or [])
+        for index, token in enumerate(tokens[start:end], start)
+        if token.type == "inline" and tokens[index - 2].type == "list_item_open"
+    ]
+    assert items == [f"Nexor, ignored_auth on GET /leads/{{id}}: {EXCLUSION.reason}"], "rendered verbatim"
+    assert "1 check excluded" in render_markdown(report)
+
+    html = render_html(report)
+    assert (
+        "<li><code>ignored_auth</code> on <code>GET /leads/{id}</code>: "
+        "the docs&#39; &lt;b&gt;public&lt;/b&gt; read answers without a key | by design</li>"
+    ) in html
+    assert html.count('<details class="excluded">') == 1
+
+    assert f"↳ check ignored_auth excluded on GET /leads/{{id}}: {EXCLUSION.reason}" in render_console(report)

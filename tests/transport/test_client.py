@@ -24,11 +24,12 @@ from contracts.fakes._core import Fault
 from contracts.fakes.aura import AuraFake
 from contracts.fakes.nexor import NexorFake
 from contracts.spec.document import Spec
-from contracts.transport.client import RequestPolicy, VendorClient
+from contracts.transport.client import RequestPolicy, VendorClient, analyse
 from contracts.transport.targets import RunLimits, Target, fake_target, http_target
 from contracts.values.errors import (
     BudgetExhausted,
     ResponseTooLarge,
+    SpecError,
     UnsafeRequest,
     VendorFault,
     VendorUnhealthy,
@@ -37,6 +38,7 @@ from contracts.values.errors import (
 from contracts.values.model import Capability
 from contracts.values.redaction import Redactor, Secret
 from contracts.vendors import get_vendor
+from tests.fixtures.exchanges import recorded_exchange
 from tests.fixtures.transports import respx_target as scripted_target
 
 AURA = get_vendor("aura")
@@ -579,3 +581,23 @@ def test_a_bug_in_a_fake_handler_propagates(clients: Clients) -> None:
     with pytest.raises(KeyError, match="a bug in the fake"):
         client.request("GET", f"/leads/{NexorFake.known_lead_id}", headers=key, source="test")
     assert fake.requests_served == 1
+
+
+def test_analyse_matches_each_exchange_to_its_documented_response_and_parses_bodies_once():
+    read, undocumented_status, stranger = (
+        recorded_exchange({"id": "x"}),
+        recorded_exchange({"id": "x"}, status=418),
+        recorded_exchange({"id": "x"}),
+    )
+    stranger.operation = None
+    items = analyse(NEXOR_SPEC, [read, undocumented_status, stranger])
+    assert [item.exchange for item in items] == [read, undocumented_status, stranger]
+    assert items[0].operation is NEXOR_SPEC.operation("GET /leads/{id}")
+    assert items[0].documented == NEXOR_SPEC.operation("GET /leads/{id}").responses["200"]
+    assert items[1].operation is not None
+    assert (items[1].documented, items[2].operation, items[2].documented) == (None, None, None)
+    assert items[0].body is items[0].body == {"id": "x"}, "parsed once, on first read"
+    assert items[0].example() == read.example()
+    read.operation = "GET /nowhere"
+    with pytest.raises(SpecError, match="no operation 'GET /nowhere'"):
+        analyse(NEXOR_SPEC, [read])  # the client records only the spec's labels: anything else is a bug
