@@ -242,6 +242,7 @@ class VendorRun:
                 target=self.target_name,
                 status=self.status or Status.ERROR,
                 reason=self.problem,
+                excluded_checks=self.vendor.check_exclusions,
             )
         return finish(self.ctx, status=self.status, reason=self.problem, outcomes=self.outcomes, started=self.started)
 
