@@ -9,6 +9,7 @@ __all__ = [
     "context",
     "facts",
     "failures",
+    "grading",
     "observe",
     "outcome",
     "probes",

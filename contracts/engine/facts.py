@@ -26,14 +26,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from contracts.engine.grading import evidence_index
 from contracts.spec.document import Operation, ResponseSpec, Spec
+from contracts.spec.evidence import EvidenceIndex
 from contracts.spec.shape import shape_of
+from contracts.values.evidence import LEVELS, Evidence, Level
 from contracts.values.findings import json_pointer
 from contracts.values.results import Coverage
 
 if TYPE_CHECKING:
     from contracts.transport.client import AnalysedExchange
-    from contracts.values.model import Vendor
+    from contracts.values.model import Probe, Scenario, Vendor
     from contracts.values.results import Outcome
 
 _MAX_DEPTH = 12
@@ -128,10 +131,68 @@ def present_pointers(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
             yield from present_pointers(item, (*path, "*"))
 
 
+def fact_evidence(vendor: Vendor, spec: Spec, facts: Iterable[Fact]) -> dict[Fact, Evidence | None]:
+    """The evidence each fact rests on (``contracts.spec.evidence``; probes and scenarios from the vendor data)."""
+    index = evidence_index(spec)
+    probes = {f"probe:{probe.name}": probe for probe in vendor.probes}
+    scenarios = {f"scenario:{scenario.name}": scenario for scenario in vendor.scenarios}
+    found: dict[Fact, Evidence | None] = {}
+    for fact in facts:
+        if fact.kind is FactKind.BEHAVIOUR:
+            found[fact] = _behaviour_evidence(fact.subject, index, probes, scenarios)
+            continue
+        operation = index.operations[fact.operation]
+        response = operation.responses[fact.status.split("|")[0]]
+        if fact.kind is FactKind.STATUS:
+            found[fact] = index.for_response(operation, response)
+        else:
+            found[fact] = index.for_field(operation, response, fact.subject)
+    return found
+
+
+def _behaviour_evidence(
+    subject: str, index: EvidenceIndex, probes: Mapping[str, Probe], scenarios: Mapping[str, Scenario]
+) -> Evidence | None:
+    if subject in scenarios:
+        return scenarios[subject].evidence
+    if subject in probes:
+        probe = probes[subject]
+        operation = index.operations[probe.operation]
+        response = operation.responses.get(str(probe.expect_status))
+        if probe.evidence is not None or response is None:
+            return probe.evidence
+        return index.for_response(operation, response)
+    if subject.startswith("link:"):
+        label, status, name = _link_parts(subject)
+        operation = index.operations[label]
+        response = operation.responses[status]
+        link = index.spec.resolve_pointer(response.pointer).get("links", {}).get(name)
+        return index.at(link, where=f"{response.pointer}/links/{name}") or index.for_response(operation, response)
+    return None
+
+
+def _link_parts(subject: str) -> tuple[str, str, str]:
+    """``link:POST /leads 201 GetLeadById`` -> (``POST /leads``, ``201``, ``GetLeadById``)."""
+    method, path, status, name = subject.removeprefix("link:").split(" ", 3)
+    return f"{method} {path}", status, name
+
+
+def level_of(evidence: Evidence | None) -> str:
+    """The level a fact counts under in reports; a confirmed fact counts as stated."""
+    if evidence is None:
+        return "unannotated"
+    return str(Level.STATED if evidence.confirmed is not None else evidence.level)
+
+
 def measure(
-    facts: Iterable[Fact], exchanges: Iterable[AnalysedExchange], outcomes: Iterable[Outcome], requests: int
+    facts: Iterable[Fact],
+    exchanges: Iterable[AnalysedExchange],
+    outcomes: Iterable[Outcome],
+    requests: int,
+    evidence: Mapping[Fact, Evidence | None] | None = None,
 ) -> Coverage:
-    """What ``exchanges`` and ``outcomes`` checked of ``facts``, with who checked what first."""
+    """What ``exchanges`` and ``outcomes`` checked of ``facts``, with who checked what first (and, given
+    ``evidence``, how many facts of each evidence level)."""
     documented = set(facts)
     # (operation, documented status) -> its fact's status key: "201" -> "200|201".
     status_keys = {
@@ -170,11 +231,21 @@ def measure(
         for kind in FactKind
         if any(fact.kind == kind for fact in required)
     }
+    levels = {fact: level_of(evidence.get(fact)) for fact in required} if evidence is not None else {}
+    by_level = {
+        level: (
+            sum(1 for fact in checked & required if levels[fact] == level),
+            sum(1 for fact in required if levels[fact] == level),
+        )
+        for level in [*map(str, LEVELS), "unannotated"]
+        if level in levels.values()
+    }
     return Coverage(
         total=len(required),
         checked=len(checked & required),
         requests=requests,
         by_kind=by_kind,
+        by_level=by_level,
         unchecked=tuple(fact.id for fact in sorted(required - checked)),
         new_facts_by_source={source: (counts[0], counts[1]) for source, counts in new_by_source.items()},
         observed_only=(len(checked & observed_only), len(observed_only)),

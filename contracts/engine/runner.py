@@ -16,7 +16,8 @@ from typing import Any
 import jsonpointer
 
 from contracts.engine.context import RUN_MARKER_KEY, RunContext, open_run
-from contracts.engine.facts import documented_facts, measure
+from contracts.engine.facts import documented_facts, fact_evidence, measure
+from contracts.engine.grading import Grader
 from contracts.engine.observe import observe
 from contracts.engine.probes import run_guard, run_probe
 from contracts.engine.property import run_property
@@ -82,10 +83,13 @@ def has_links(spec: Spec) -> bool:
 
 
 def run_unit(ctx: RunContext, unit: Unit) -> Outcome:
+    """Run one unit; its findings come out graded by their evidence (so a pytest item fails as the run would)."""
     reason = ctx.missing(unit.needs)
     if reason is not None:
         return Outcome(name=unit.id, skipped=reason)
-    return unit.run(ctx)
+    outcome = unit.run(ctx)
+    outcome.findings = Grader(ctx.spec, ctx.vendor).grade_all(outcome.findings)
+    return outcome
 
 
 def verdict(findings: Iterable[Finding], outcomes: Iterable[Outcome]) -> tuple[Status, str | None]:
@@ -138,13 +142,16 @@ def finish(
     the findings and outcomes.
     """
     exchanges = analyse(ctx.spec, ctx.client.exchanges)  # matched and parsed once, for all three below
-    findings = [finding for outcome in outcomes for finding in outcome.findings]
+    # Graded again here: findings made outside a unit get their evidence too (grading is idempotent).
+    findings = Grader(ctx.spec, ctx.vendor).grade_all(finding for outcome in outcomes for finding in outcome.findings)
     findings.extend(observe(ctx.vendor.name, ctx.spec, exchanges))
     merged = merge(finding.redacted(ctx.redactor) for finding in findings)
     if status is None:
         status, reason = verdict(merged, outcomes)
     operations, created = summarize_exchanges(ctx.vendor, exchanges)
-    coverage = measure(documented_facts(ctx.vendor, ctx.spec), exchanges, outcomes, ctx.client.requests_sent)
+    facts = documented_facts(ctx.vendor, ctx.spec)
+    evidence = fact_evidence(ctx.vendor, ctx.spec, facts)
+    coverage = measure(facts, exchanges, outcomes, ctx.client.requests_sent, evidence)
     return VendorResult(
         vendor=ctx.vendor.name,
         title=ctx.vendor.title,

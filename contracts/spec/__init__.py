@@ -3,4 +3,4 @@
 Modules are imported where they are used (``from contracts.spec.conformance import ...``); ``__all__`` names them.
 """
 
-__all__ = ["conformance", "document", "shape"]
+__all__ = ["conformance", "document", "evidence", "shape"]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from contracts.values.evidence import Evidence
+
 if TYPE_CHECKING:
     from contracts.values.redaction import Redactor
 
@@ -86,6 +88,8 @@ class Finding:
     """What produced it: ``probe:<name>``, ``scenario:<name>``, ``schemathesis:<phase>`` or ``observation``."""
     example: dict[str, Any] = field(default_factory=dict, compare=False)
     """A redacted request that reproduces it: ``{"method", "url", "body"?}``."""
+    evidence: Evidence | None = field(default=None, compare=False)
+    """The doc line the broken fact rests on; its level set the severity. None for drift and faults."""
 
     @property
     def is_contract_failure(self) -> bool:
@@ -116,6 +120,7 @@ class Finding:
             "message": self.message,
             "example": self.example,
             "count": self.count,
+            "evidence": self.evidence.to_json() if self.evidence is not None else None,
         }
 
     @classmethod
@@ -135,6 +140,7 @@ class Finding:
             message=data.get("message", ""),
             example=data.get("example", {}),
             count=int(data.get("count", 1)),
+            evidence=Evidence.from_json(data["evidence"]) if data.get("evidence") else None,
         )
 
     def redacted(self, redactor: Redactor) -> Finding:
@@ -152,10 +158,11 @@ class Finding:
         """One line naming vendor, operation, status, pointer, expected and observed."""
         status = self.status_code if self.status_code is not None else "-"
         where = f"{self.location} {self.path or '/'}"
-        return (
+        line = (
             f"[{self.severity}] {self.vendor} {self.operation} -> {status}: {self.kind} at {where}: "
             f"expected {self.expected}; observed {self.observed}"
         )
+        return f"{line} [evidence {self.evidence.cite()}]" if self.evidence is not None else line
 
 
 def describe_value(value: Any, limit: int = OBSERVED_LIMIT) -> str:

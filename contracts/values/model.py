@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from contracts.values.evidence import Evidence
 from contracts.values.findings import Kind
 
 if TYPE_CHECKING:
@@ -117,6 +118,9 @@ class Probe:
     credentials: Credentials = Credentials.VALID
     expect_schema: str | None = None
     doc: str = ""
+    evidence: Evidence | None = None
+    """The doc line the probed behaviour rests on, where it goes beyond the spec's facts (which the spec's
+    ``x-evidence`` covers)."""
 
     @property
     def needs(self) -> frozenset[Capability]:
@@ -156,6 +160,8 @@ class Scenario:
     needs: frozenset[Capability] = frozenset()
     variables: tuple[str, ...] = ()
     """Values the target must provide (fakes know them; live runs read ``<PREFIX>_<NAME>``)."""
+    evidence: Evidence | None = None
+    """The doc line the behaviour rests on; a deviation from a contested or inferred one is a warning."""
 
 
 @dataclass(frozen=True, kw_only=True)

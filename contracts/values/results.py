@@ -50,6 +50,8 @@ class Coverage:
     requests: int
     by_kind: Mapping[str, tuple[int, int]]
     """Fact kind -> (checked, total)."""
+    by_level: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Evidence level (stated, shown, contested, inferred) -> (checked, total)."""
     unchecked: tuple[str, ...]
     new_facts_by_source: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """Unit (exchange source) -> (requests it sent, facts it was the first to check), in run order."""
@@ -67,6 +69,7 @@ class Coverage:
             "requests": self.requests,
             "facts_per_request": round(self.facts_per_request, 2),
             "by_kind": {kind: {"checked": c, "total": t} for kind, (c, t) in self.by_kind.items()},
+            "by_level": {level: {"checked": c, "total": t} for level, (c, t) in self.by_level.items()},
             "unchecked": list(self.unchecked),
             "observed_only": {"checked": self.observed_only[0], "total": self.observed_only[1]},
             "by_unit": {

@@ -1,0 +1,104 @@
+"""Severity follows evidence: a deviation from a stated or shown fact breaks the contract, one from a
+contested or inferred fact is a warning that names its evidence.
+
+Every finding about a documented fact gets the evidence of that fact (the spec's ``x-evidence``, read by
+``contracts.spec.evidence``; a scenario's or probe's own evidence in the vendor data). Drift observations,
+advisory checks and faults are not documented facts and keep their severity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from weakref import WeakKeyDictionary
+
+from contracts.spec.document import Spec
+from contracts.spec.evidence import EvidenceIndex
+from contracts.values.evidence import Evidence
+from contracts.values.findings import Finding, Kind, Location, Severity
+from contracts.values.model import Vendor
+
+FACT_KINDS = frozenset(
+    {
+        Kind.MISSING_FIELD,
+        Kind.UNEXPECTED_NULL,
+        Kind.TYPE_MISMATCH,
+        Kind.FORMAT_MISMATCH,
+        Kind.ENUM_MISMATCH,
+        Kind.UNDOCUMENTED_STATUS,
+        Kind.ERROR_BODY_MISMATCH,
+        Kind.CONTENT_TYPE_MISMATCH,
+        Kind.AUTH_NOT_ENFORCED,
+        Kind.BEHAVIOR_MISMATCH,
+    }
+)
+"""Kinds that say a documented fact was broken (drift, advisory input checks and faults are not)."""
+
+LINK_CHECKS = frozenset({"use_after_free", "ensure_resource_availability"})
+"""schemathesis checks of the behaviour the spec's links document."""
+
+_INDEXES: WeakKeyDictionary[Spec, EvidenceIndex] = WeakKeyDictionary()
+
+
+def evidence_index(spec: Spec) -> EvidenceIndex:
+    """One memoised index per loaded spec."""
+    index = _INDEXES.get(spec)
+    if index is None:
+        index = _INDEXES[spec] = EvidenceIndex(spec)
+    return index
+
+
+class Grader:
+    """Finds the evidence of the fact a finding is about, and sets its severity by it."""
+
+    def __init__(self, spec: Spec, vendor: Vendor) -> None:
+        self.index = evidence_index(spec)
+        self.behaviours: dict[str, Evidence | None] = {
+            f"scenario:{scenario.name}": scenario.evidence for scenario in vendor.scenarios
+        }
+        self.probes = {f"probe:{probe.name}": probe for probe in vendor.probes}
+
+    def evidence_for(self, finding: Finding) -> Evidence | None:
+        if finding.kind not in FACT_KINDS:
+            return None
+        behaviour = self.behaviours.get(finding.source)
+        if behaviour is not None:
+            return behaviour
+        operation = self.index.operations.get(finding.operation)
+        if operation is None:
+            return None
+        probe = self.probes.get(finding.source)
+        if finding.kind is Kind.UNDOCUMENTED_STATUS:
+            return self.index.for_operation(operation)
+        if finding.kind is Kind.AUTH_NOT_ENFORCED:
+            status: int | None = 401
+        elif probe is not None and finding.location is Location.STATUS:
+            status = probe.expect_status
+        elif finding.kind is Kind.BEHAVIOR_MISMATCH and finding.source.startswith("schemathesis"):
+            if finding.check not in LINK_CHECKS:
+                return None  # a server error or a fault: not a documented fact of this operation
+            return self.index.for_operation(operation)
+        else:
+            status = finding.status_code
+        response = operation.response_for(status) if status is not None else None
+        if response is None:
+            return self.index.for_operation(operation)
+        if finding.location is Location.HEADER and finding.kind is not Kind.CONTENT_TYPE_MISMATCH:
+            return self.index.for_header(operation, response, finding.path.lstrip("/"))
+        if finding.location is Location.BODY and finding.kind is not Kind.CONTENT_TYPE_MISMATCH:
+            return self.index.for_field(operation, response, finding.path)
+        return self.index.for_response(operation, response)
+
+    def grade(self, finding: Finding) -> Finding:
+        if finding.evidence is not None:
+            return finding  # graded already (a unit's findings are graded as the unit ends)
+        evidence = self.evidence_for(finding)
+        if evidence is None:
+            return finding
+        severity = finding.severity
+        if severity is Severity.ERROR and not evidence.binding:
+            severity = Severity.WARNING
+        return replace(finding, evidence=evidence, severity=severity)
+
+    def grade_all(self, findings: Iterable[Finding]) -> list[Finding]:
+        return [self.grade(finding) for finding in findings]

@@ -1,0 +1,133 @@
+"""Which doc line backs each fact of a spec: the ``x-evidence`` annotations, read the way facts are named.
+
+Specs write ``x-evidence: {level, source, quote[, confirmed: {by, on, note}]}`` on any node: an operation,
+a response, a header, a schema or one of its properties. A fact takes the evidence of the nearest node
+above it: a body field that has none takes its parent object's, then its response's, then its
+operation's. An ``x-evidence`` on a property covers the field's presence, type, format and nullability.
+A node marked ``x-inferred`` (with its ``x-inferred-reason``) and no ``x-evidence`` is ``inferred``, with
+the reason as its quote.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from contracts.spec.document import Operation, ResponseSpec, Spec
+from contracts.values.errors import SpecError
+from contracts.values.evidence import Evidence, Level
+
+EVIDENCE_KEY = "x-evidence"
+_MAX_DEPTH = 24
+
+
+class EvidenceIndex:
+    """Evidence lookups over one spec; every lookup is memoised (findings and facts ask many times)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self._fields: dict[tuple[str, str, str, str], Evidence | None] = {}
+
+    # -- reading one node -------------------------------------------------------------------------
+
+    def at(self, node: Any, *, where: str) -> Evidence | None:
+        """The evidence written on ``node`` itself (``where`` names it in errors), or None."""
+        if not isinstance(node, dict):
+            return None
+        written = node.get(EVIDENCE_KEY)
+        if written is not None:
+            try:
+                return Evidence.from_json(written)
+            except ValueError as error:
+                raise SpecError(str(error), path=self.spec.source, pointer=where) from error
+        if node.get("x-inferred") is True:
+            reason = str(node.get("x-inferred-reason", "")).strip() or "the page is silent"
+            return Evidence(Level.INFERRED, source=self._source_of(node), quote=reason)
+        return None
+
+    def _source_of(self, node: dict[str, Any]) -> str:
+        source = node.get("x-doc-source") or self.spec.raw.get("info", {}).get("x-sources", ["the vendor's docs"])[0]
+        return str(source)
+
+    # -- facts ------------------------------------------------------------------------------------
+
+    def for_operation(self, operation: Operation) -> Evidence | None:
+        return self.at(self.spec.resolve_pointer(operation.pointer), where=operation.pointer)
+
+    def for_response(self, operation: Operation, response: ResponseSpec) -> Evidence | None:
+        """A documented status: the response's own evidence, else its operation's."""
+        written = self.at(self._response_node(operation, response), where=response.pointer)
+        return written or self.for_operation(operation)
+
+    def for_header(self, operation: Operation, response: ResponseSpec, header: str) -> Evidence | None:
+        node = response.headers.get(header.lower())
+        return self.at(node, where=f"{response.pointer}/headers/{header}") or self.for_response(operation, response)
+
+    def for_field(
+        self, operation: Operation, response: ResponseSpec, pointer: str, media_type: str = "application/json"
+    ) -> Evidence | None:
+        """A body field (``/data/email``, array items as numbers or ``*``): the nearest evidence on the way down."""
+        key = (operation.pointer, response.pointer, pointer, media_type)
+        if key not in self._fields:
+            self._fields[key] = self._walk(operation, response, pointer, media_type)
+        return self._fields[key]
+
+    def _walk(self, operation: Operation, response: ResponseSpec, pointer: str, media_type: str) -> Evidence | None:
+        found = self.for_response(operation, response)
+        schema_pointer = self.spec.response_schema_pointer(response, media_type)
+        if schema_pointer is None:
+            return found
+        node: Any = self.spec.resolve_pointer(schema_pointer)
+        found = self._nearest(node, schema_pointer) or found
+        for depth, segment in enumerate(_segments(pointer)):
+            if depth > _MAX_DEPTH:
+                break
+            node = self._child(node, segment)
+            if node is None:
+                break
+            found = self._nearest(node, f"{schema_pointer} ({pointer})") or found
+        return found
+
+    def _nearest(self, node: Any, where: str) -> Evidence | None:
+        """Evidence on a schema node, on its ``$ref`` sibling keys first, then on what the ``$ref`` names."""
+        own = self.at(node, where=where)
+        if own is not None:
+            return own
+        if isinstance(node, dict) and "$ref" in node:
+            return self.at(self.spec.resolve_pointer(node["$ref"]), where=node["$ref"])
+        return None
+
+    def _child(self, node: Any, segment: str) -> Any:
+        node = self._deref(node)
+        if not isinstance(node, dict):
+            return None
+        properties = node.get("properties", {})
+        if segment in properties:
+            return properties[segment]
+        if "items" in node and (segment == "*" or segment.isdigit()):
+            return node["items"]
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            for branch in node.get(keyword, []):
+                child = self._child(branch, segment)
+                if child is not None:
+                    return child
+        additional = node.get("additionalProperties")
+        return additional if isinstance(additional, dict) else None
+
+    def _deref(self, node: Any) -> Any:
+        while isinstance(node, dict) and "$ref" in node:
+            node = self.spec.resolve_pointer(node["$ref"])
+        return node
+
+    def _response_node(self, operation: Operation, response: ResponseSpec) -> Any:
+        return self.spec.resolve_pointer(response.pointer)
+
+    @cached_property
+    def operations(self) -> dict[str, Operation]:
+        return {operation.label: operation for operation in self.spec.operations}
+
+
+def _segments(pointer: str) -> list[str]:
+    if not pointer or pointer == "/":
+        return []
+    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.lstrip("/").split("/")]
