@@ -28,7 +28,7 @@ from contracts.fakes._core import (
 )
 from contracts.spec.shape import Member, iter_members
 from contracts.transport.targets import fake_target
-from contracts.values.findings import Kind
+from contracts.values.findings import Kind, Severity
 from contracts.values.model import Vendor
 from contracts.vendors import VENDORS, get_vendor
 
@@ -137,12 +137,21 @@ def _run(vendor: Vendor, defect: Defect, unit_id: str) -> list[Any]:
 
 
 def _matches(finding: Any, breakage: Breakage) -> bool:
-    return (
+    """The broken fact, named, with the severity its evidence gives: a contract failure when the docs state or
+    show it, a warning that quotes its evidence when they contest it or leave it to inference."""
+    if not (
         finding.kind is breakage.kind
         and finding.status_code == breakage.status
-        and finding.is_contract_failure
         and (breakage.path is None or finding.path == breakage.path)
-    )
+    ):
+        return False
+    evidence = finding.evidence
+    assert evidence is not None, f"no evidence on {finding.headline()}"
+    assert evidence.quote
+    assert evidence.source
+    expected = Severity.ERROR if evidence.binding else Severity.WARNING
+    assert finding.severity is expected, finding.headline()
+    return True
 
 
 @pytest.mark.parametrize(("vendor", "breakage"), CASES)
