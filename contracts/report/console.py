@@ -30,6 +30,10 @@ def render_console(report: RunReport) -> str:
         lines.append(columns.format(*row))
         if vendor.reason:
             lines.append(f"{'':<{width}}  ↳ {vendor.reason}")
+        by_level = vendor.coverage.get("by_level") if vendor.coverage else None
+        if by_level:
+            levels = ", ".join(f"{level} {n['checked']}/{n['total']}" for level, n in by_level.items())
+            lines.append(f"{'':<{width}}  ↳ facts by evidence: {levels}")
         for excluded in vendor.excluded_checks:
             lines.append(f"{'':<{width}}  ↳ check {excluded.check} excluded on {excluded.operation}: {excluded.reason}")
     failures = [item for item in report.open_findings() if item.finding.is_contract_failure]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from contracts.report.history import History, build_report, load_history, save_history
 from contracts.report.model import RunReport
+from contracts.values.evidence import Confirmation, Evidence, Level
 from contracts.values.findings import Finding, Kind, Location, Severity
 from contracts.values.model import CheckExclusion
 from contracts.values.results import Coverage, Outcome, Status, VendorResult
@@ -36,6 +37,7 @@ def finding(
     location: Location = Location.BODY,
     count: int = 1,
     check: str = "conformance",
+    evidence: Evidence | None = None,
 ) -> Finding:
     return Finding(
         vendor=vendor,
@@ -50,6 +52,7 @@ def finding(
         location=location,
         count=count,
         source="probe:read_lead",
+        evidence=evidence,
     )
 
 
@@ -75,6 +78,7 @@ E = finding(
     status_code=201,
     expected="string (E.164)",
     observed="5551234",
+    evidence=Evidence(Level.STATED, source="seeds/003_d136e3b764ea1e2d.txt", quote="phone: string, E.164"),
 )
 G = finding(
     "dialnexa",
@@ -85,7 +89,20 @@ G = finding(
     expected="no Sunset header",
     observed="Sat, 01 Aug 2026 00:00:00 GMT",
 )
-H = finding("dialnexa", Kind.UNDOCUMENTED_STATUS, Severity.WARNING, "", status_code=409, location=Location.STATUS)
+H = finding(
+    "dialnexa",
+    Kind.UNDOCUMENTED_STATUS,
+    Severity.WARNING,
+    "",
+    status_code=409,
+    location=Location.STATUS,
+    evidence=Evidence(
+        Level.CONTESTED,
+        source=NASTY,
+        quote="409 <when> the campaign is completed",
+        confirmed=Confirmation(by="ana & bo", on="2026-11-30"),
+    ),
+)
 I = finding(  # noqa: E741 - the findings are named by letter
     "nexor",
     Kind.BEHAVIOR_MISMATCH,
@@ -177,6 +194,7 @@ def coverage(requests: int) -> Coverage:
         checked=38,
         requests=requests,
         by_kind={"status": (6, 6), "field": (20, 22), "error body": (8, 8), "behaviour": (4, 4)},
+        by_level={"stated": (30, 31), "shown": (2, 2), "contested": (2, 3), "inferred": (4, 4)},
         unchecked=("field GET /leads/{id} 200 /campaign/name", "field GET /leads/{id} 200 /metadata/<b>x</b>"),
         new_facts_by_source={
             "guard": (1, 20),

@@ -186,7 +186,7 @@ def test_markdown_table_rows_keep_their_columns_whatever_the_values(report: RunR
     assert tables
     for line in tables:
         cells = re.split(r"(?<!\\)\|", line)
-        width = 12 if line.count("|") > 8 else 5  # findings tables (10 columns) or records (3)
+        width = 13 if line.count("|") > 8 else 5  # findings tables (11 columns) or records (3)
         assert len(cells) == width, line
 
 
@@ -422,7 +422,7 @@ def test_markdown_renders_every_value_verbatim(report: RunReport) -> None:
             allowed = {"text", "code_inline"} | ({"strong_open", "strong_close"} if not rows[-1] else set())
             assert {child.type for child in children} <= allowed, f"markup in a cell: {token.content}"
             rows[-1].append("".join(child.content for child in children))
-    assert {len(row) for row in rows} == {10, 3}
+    assert {len(row) for row in rows} == {11, 3}
     assert [row[7] for row in rows if row[1] == "nexor" and row[4] == "behavior_mismatch"] == [NASTY]
     assert [row[2] for row in rows if len(row) == 3 and row[0] == "Nexor"] == ["lead_|`x`|"]
 
