@@ -166,6 +166,27 @@ def _drift(
 
 @main.command()
 @click.option("--vendor", "vendor_names", type=click.Choice(VENDOR_NAMES), multiple=True, help="Only these vendors.")
+@click.option(
+    "--write",
+    "write_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the ledger to this file (specs/FACTS.md) instead of printing it.",
+)
+def facts(vendor_names: tuple[str, ...], write_to: Path | None) -> None:
+    """List every documented fact per vendor and operation, with its evidence level and the doc line it rests on."""
+    from contracts.pipeline import facts_ledger
+
+    text = facts_ledger(_selected(vendor_names))
+    if write_to is None:
+        click.echo(text, nl=False)
+    else:
+        write_to.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {write_to}", err=True)
+
+
+@main.command()
+@click.option("--vendor", "vendor_names", type=click.Choice(VENDOR_NAMES), multiple=True, help="Only these vendors.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (keep it on loopback).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port.")
 @click.option(

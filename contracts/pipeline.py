@@ -15,8 +15,10 @@ from pathlib import Path
 
 from contracts.config import budget, live_target
 from contracts.engine.context import load_spec
+from contracts.engine.facts import documented_facts, fact_evidence
 from contracts.engine.runner import VendorRun
 from contracts.report.history import HistoryNote, build_report, load_history, save_history
+from contracts.report.ledger import VendorFacts, render_ledger
 from contracts.report.model import RunReport
 from contracts.report.render import write_reports
 from contracts.transport.targets import FAKE_LIMITS, Target, fake_target
@@ -106,3 +108,13 @@ def scan_for_leaks(redactor: Redactor, paths: Iterable[Path]) -> list[tuple[Path
     if leaks:
         quarantine(redactor, leaks)
     return leaks
+
+
+def facts_ledger(vendors: Iterable[Vendor]) -> str:
+    """The facts ledger (``specs/FACTS.md``) for ``vendors``: every documented fact with its evidence."""
+    sections = []
+    for vendor in vendors:
+        spec = load_spec(vendor)
+        evidence = fact_evidence(vendor, spec, documented_facts(vendor, spec))
+        sections.append(VendorFacts(name=vendor.name, title=vendor.title, evidence=evidence))
+    return render_ledger(sections)

@@ -22,8 +22,6 @@ happens to send them, and not counted among the facts a run must check.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from contracts.engine.grading import evidence_index
@@ -32,7 +30,7 @@ from contracts.spec.evidence import EvidenceIndex
 from contracts.spec.shape import shape_of
 from contracts.values.evidence import LEVELS, Evidence, Level
 from contracts.values.findings import json_pointer
-from contracts.values.results import Coverage
+from contracts.values.results import Coverage, Fact, FactKind
 
 if TYPE_CHECKING:
     from contracts.transport.client import AnalysedExchange
@@ -40,34 +38,6 @@ if TYPE_CHECKING:
     from contracts.values.results import Outcome
 
 _MAX_DEPTH = 12
-OBSERVED_ONLY_STATUSES = ("429", "5")
-"""Statuses (and status prefixes) we never provoke on purpose: we do not overload or break a vendor."""
-
-
-class FactKind(StrEnum):
-    STATUS = "status"
-    FIELD = "field"
-    ERROR_BODY = "error body"
-    BEHAVIOUR = "behaviour"
-
-
-@dataclass(frozen=True, order=True)
-class Fact:
-    kind: FactKind
-    operation: str
-    """Operation label; empty for behaviours."""
-    status: str
-    """Documented status key (``"200"``, ``"4XX"``); empty for behaviours."""
-    subject: str
-    """JSON pointer of a field (``/campaign/id``, ``/items/*/email``), or a behaviour's name."""
-
-    @property
-    def id(self) -> str:
-        return " ".join(part for part in (str(self.kind), self.operation, self.status, self.subject) if part)
-
-    @property
-    def observed_only(self) -> bool:
-        return any(status.startswith(OBSERVED_ONLY_STATUSES) for status in self.status.split("|") if status)
 
 
 def documented_facts(vendor: Vendor, spec: Spec) -> tuple[Fact, ...]:

@@ -24,6 +24,36 @@ class Status(StrEnum):
     """Our setup is wrong (bad key, missing lead, broken spec): nothing is known about the vendor."""
 
 
+OBSERVED_ONLY_STATUSES = ("429", "5")
+"""Statuses (and status prefixes) we never provoke on purpose: we do not overload or break a vendor."""
+
+
+class FactKind(StrEnum):
+    STATUS = "status"
+    FIELD = "field"
+    ERROR_BODY = "error body"
+    BEHAVIOUR = "behaviour"
+
+
+@dataclass(frozen=True, order=True)
+class Fact:
+    kind: FactKind
+    operation: str
+    """Operation label; empty for behaviours."""
+    status: str
+    """Documented status key (``"200"``, ``"4XX"``); empty for behaviours."""
+    subject: str
+    """JSON pointer of a field (``/campaign/id``, ``/items/*/email``), or a behaviour's name."""
+
+    @property
+    def id(self) -> str:
+        return " ".join(part for part in (str(self.kind), self.operation, self.status, self.subject) if part)
+
+    @property
+    def observed_only(self) -> bool:
+        return any(status.startswith(OBSERVED_ONLY_STATUSES) for status in self.status.split("|") if status)
+
+
 @dataclass(kw_only=True)
 class Outcome:
     """What one check produced. ``skipped`` and ``inconclusive`` carry the reason when set."""

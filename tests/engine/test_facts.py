@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from contracts.engine.context import load_spec
-from contracts.engine.facts import Fact, FactKind, documented_facts, field_pointers, measure, present_pointers
+from contracts.engine.facts import documented_facts, field_pointers, measure, present_pointers
 from contracts.engine.runner import run_vendor
 from contracts.transport.client import Exchange, analyse
 from contracts.transport.targets import FAKE_LIMITS, LIVE_LIMITS, fake_target
-from contracts.values.results import Outcome, VendorResult
+from contracts.values.results import Fact, FactKind, Outcome, VendorResult
 from contracts.vendors import VENDORS, get_vendor
 from tests.fixtures.exchanges import recorded_exchange
 
