@@ -10,11 +10,11 @@ import jsonschema_rs
 import pytest
 from jsonschema import Draft202012Validator
 
-from contracts.spec import document as spec_module
 from contracts.engine.context import load_spec
 from contracts.fakes._core import FakeRequest
 from contracts.fakes.nexor import NexorFake
 from contracts.fakes.pollybot import PollyBotFake
+from contracts.spec import document as spec_module
 from contracts.spec.conformance import CheckContext, ObservedResponse, check_response
 from contracts.spec.document import FORMAT_CHECKER, Spec
 from contracts.values.findings import Finding, Kind, Location, Severity
