@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
 
-.PHONY: install check test lint live serve lock bench canary clean
+.PHONY: install check test bench-smoke lint live serve lock bench canary clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
@@ -24,6 +24,11 @@ check: $(STAMP)
 # that the workers and the CLI subprocesses the tests start reuse compiled bytecode (1.5 s less per process).
 test: $(STAMP) lint
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto
+
+# The smoke tests of the benchmark scripts (tests/benchmarks, marker bench_smoke): the slowest tests, so `make test`
+# (the project's pytest options) leaves them out; .ci/run runs this after it. Fails when they are not collected.
+bench-smoke: $(STAMP)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto -m bench_smoke tests/benchmarks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -26,9 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def no_live_config(monkeypatch):
-    for vendor in VENDORS:
-        for suffix in ("BASE_URL", "API_KEY", "LEAD_ID", "RESTRICTED_API_KEY", "ALLOW_WRITES", "ALLOW_OUTREACH"):
-            monkeypatch.delenv(vendor.env(suffix), raising=False)
+    """No live configuration: the suite's autouse fixture (tests/fixtures/environment.py) has removed it."""
     return monkeypatch
 
 

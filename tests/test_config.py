@@ -1,4 +1,7 @@
-"""Live configuration from the environment and .env: clear one-line errors, skips that name variables."""
+"""Live configuration from the environment and .env: clear one-line errors, skips that name variables.
+
+Every test starts without configuration (tests/fixtures/environment.py) and sets what it needs.
+"""
 
 from __future__ import annotations
 
@@ -37,14 +40,6 @@ def variables_the_code_reads() -> set[str]:
     return names | {schemathesis_seam.ALLOW_UNTESTED}
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    """Every test starts without vendor or run configuration from the developer's environment."""
-    for name in variables_the_code_reads():
-        monkeypatch.delenv(name, raising=False)
-    return monkeypatch
-
-
 def target_for(name: str, **kwargs):
     vendor = get_vendor(name)
     return live_target(vendor, load_spec(vendor), **kwargs)
@@ -66,15 +61,15 @@ def test_a_vendor_without_a_key_is_skipped_naming_the_variables(vendor, variable
     assert str(caught.value) == f"{vendor}: not configured: set {', '.join(variables)}"
 
 
-def test_pollybot_needs_its_workspace_host(clean_env):
-    clean_env.setenv("POLLYBOT_API_KEY", "sk-workspace_" + "a" * 51)
+def test_pollybot_needs_its_workspace_host(monkeypatch):
+    monkeypatch.setenv("POLLYBOT_API_KEY", "sk-workspace_" + "a" * 51)
     with pytest.raises(MissingCredentials, match="POLLYBOT_BASE_URL"):
         target_for("pollybot")
 
 
-def test_defaults_come_from_the_spec_and_the_documented_limits(clean_env):
-    clean_env.setenv("AURA_API_KEY", "aura_pk_live_abcdefghijklmnop")
-    clean_env.setenv("AURA_LEAD_ID", "550e8400-e29b-41d4-a716-446655440000")
+def test_defaults_come_from_the_spec_and_the_documented_limits(monkeypatch):
+    monkeypatch.setenv("AURA_API_KEY", "aura_pk_live_abcdefghijklmnop")
+    monkeypatch.setenv("AURA_LEAD_ID", "550e8400-e29b-41d4-a716-446655440000")
     target = target_for("aura")
     assert target.base_url == "https://api.aura-app.ai"
     assert target.api_key.reveal() == "aura_pk_live_abcdefghijklmnop"
@@ -84,13 +79,13 @@ def test_defaults_come_from_the_spec_and_the_documented_limits(clean_env):
     assert target.capabilities == frozenset({Capability.KNOWN_LEAD})
 
 
-def test_base_url_flags_budget_and_variables(clean_env):
-    clean_env.setenv("NEXOR_API_KEY", "nxr_live_abcdefghijklmnop")
-    clean_env.setenv("NEXOR_BASE_URL", "http://127.0.0.1:9/nexor/api/public/")
-    clean_env.setenv("NEXOR_ALLOW_WRITES", "1")
-    clean_env.setenv("NEXOR_REQUEST_BUDGET", "42")
-    clean_env.setenv("NEXOR_WORKFLOW_ID", "0b7d3c2a-1e4f-4a5b-8c6d-7e8f9a0b1c2d")
-    clean_env.setenv("CONTRACTS_MAX_EXAMPLES", "3")
+def test_base_url_flags_budget_and_variables(monkeypatch):
+    monkeypatch.setenv("NEXOR_API_KEY", "nxr_live_abcdefghijklmnop")
+    monkeypatch.setenv("NEXOR_BASE_URL", "http://127.0.0.1:9/nexor/api/public/")
+    monkeypatch.setenv("NEXOR_ALLOW_WRITES", "1")
+    monkeypatch.setenv("NEXOR_REQUEST_BUDGET", "42")
+    monkeypatch.setenv("NEXOR_WORKFLOW_ID", "0b7d3c2a-1e4f-4a5b-8c6d-7e8f9a0b1c2d")
+    monkeypatch.setenv("CONTRACTS_MAX_EXAMPLES", "3")
     target = target_for("nexor")
     assert target.base_url == "http://127.0.0.1:9/nexor/api/public"
     assert target.allows(Capability.WRITES)
@@ -121,9 +116,9 @@ def test_values_come_from_a_dotenv_file(tmp_path):
     ],
     ids=["budget", "flag", "timeout", "url", "phases", "examples"],
 )
-def test_bad_values_give_one_line_config_errors(clean_env, name, value, message):
-    clean_env.setenv("NEXOR_API_KEY", "nxr_live_abcdefghijklmnop")
-    clean_env.setenv(name, value)
+def test_bad_values_give_one_line_config_errors(monkeypatch, name, value, message):
+    monkeypatch.setenv("NEXOR_API_KEY", "nxr_live_abcdefghijklmnop")
+    monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as caught:
         target_for("nexor")
     assert message in str(caught.value)
@@ -131,28 +126,28 @@ def test_bad_values_give_one_line_config_errors(clean_env, name, value, message)
     assert "abcdefghijklmnop" not in str(caught.value)
 
 
-def test_run_limits_from_the_environment(clean_env):
-    clean_env.setenv("CONTRACTS_TIME_BUDGET", "60")
-    clean_env.setenv("CONTRACTS_RETRIES", "0")
+def test_run_limits_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CONTRACTS_TIME_BUDGET", "60")
+    monkeypatch.setenv("CONTRACTS_RETRIES", "0")
     limits = run_limits()
     assert (limits.time_budget, limits.retries) == (60.0, 0)
 
 
-def test_the_default_budgets_are_lean_live_and_thorough_on_the_fakes(clean_env):
+def test_the_default_budgets_are_lean_live_and_thorough_on_the_fakes():
     assert run_limits().phases == LIVE_LIMITS.phases == ("examples",)
     assert budget(FAKE_LIMITS) == FAKE_LIMITS
     assert FAKE_LIMITS.phases == ("examples", "coverage", "fuzzing")
 
 
-def test_the_deep_run_switch_applies_to_fakes_and_live_runs(clean_env):
-    clean_env.setenv("CONTRACTS_MAX_EXAMPLES", "1000")
-    clean_env.setenv("CONTRACTS_PHASES", " Fuzzing, examples,fuzzing ")
+def test_the_deep_run_switch_applies_to_fakes_and_live_runs(monkeypatch):
+    monkeypatch.setenv("CONTRACTS_MAX_EXAMPLES", "1000")
+    monkeypatch.setenv("CONTRACTS_PHASES", " Fuzzing, examples,fuzzing ")
     for limits in (budget(FAKE_LIMITS), run_limits()):
         assert (limits.max_examples, limits.phases) == (1000, ("fuzzing", "examples"))
 
 
-def test_the_redactor_knows_every_configured_key_before_anything_runs(clean_env, tmp_path):
-    clean_env.setenv("AURA_API_KEY", "aura_pk_live_fromenvironment")
+def test_the_redactor_knows_every_configured_key_before_anything_runs(monkeypatch, tmp_path):
+    monkeypatch.setenv("AURA_API_KEY", "aura_pk_live_fromenvironment")
     env_file = tmp_path / ".env"
     env_file.write_text("DIALNEXA_RESTRICTED_API_KEY=key_r:fromdotenvfile\n")
     redactor = configured_redactor(VENDORS, env_file)

@@ -61,18 +61,7 @@ def test_probe(contract_run, contract_redactor, vendor, unit):
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    """No vendor configuration leaks in from the developer's environment."""
-    for vendor in VENDORS:
-        for suffix in (
-            "BASE_URL",
-            "API_KEY",
-            "LEAD_ID",
-            "RESTRICTED_API_KEY",
-            "ALLOW_WRITES",
-            "ALLOW_OUTREACH",
-            "WORKFLOW_ID",
-        ):
-            monkeypatch.delenv(vendor.env(suffix), raising=False)
+    """No vendor configuration: the suite's autouse fixture (tests/fixtures/environment.py) has removed it."""
     return monkeypatch
 
 

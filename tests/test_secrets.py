@@ -15,7 +15,6 @@ import pytest
 from contracts.fakes._core import EchoCredential, SetValue
 from contracts.fakes.nexor import NexorFake
 from contracts.values.redaction import MASK, Redactor, Secret
-from contracts.vendors import VENDORS
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = NexorFake.api_key
@@ -48,9 +47,7 @@ def leaky_nexor() -> NexorFake:
 
 @pytest.fixture
 def live_env(monkeypatch, loopback):
-    for vendor in VENDORS:
-        for suffix in ("BASE_URL", "API_KEY", "LEAD_ID", "ALLOW_WRITES", "ALLOW_OUTREACH", "RESTRICTED_API_KEY"):
-            monkeypatch.delenv(vendor.env(suffix), raising=False)
+    """Nexor live on loopback, leaking its key (the suite's autouse fixture has removed any other configuration)."""
     monkeypatch.setenv("CONTRACTS_MAX_EXAMPLES", "2")
     server = loopback(nexor=leaky_nexor())
     for name, value in server.served["nexor"].environment().items():

@@ -10,19 +10,17 @@ import pytest
 
 from contracts.engine.context import load_spec
 from contracts.values.errors import SpecError
-from contracts.vendors import get_vendor
-
-NEXOR = get_vendor("nexor")
+from tests.fixtures.acme import ACME
 
 
 def test_a_spec_is_loaded_once_and_shared():
-    assert load_spec(NEXOR) is load_spec(NEXOR)
+    assert load_spec(ACME) is load_spec(ACME)
 
 
 def test_an_edited_spec_is_loaded_again(tmp_path):
-    copy = tmp_path / "nexor.yaml"
-    shutil.copy(NEXOR.spec_path, copy)
-    vendor = dataclasses.replace(NEXOR, spec_file=str(copy))  # an absolute path replaces specs/
+    copy = tmp_path / "acme.yaml"
+    shutil.copy(ACME.spec_path, copy)
+    vendor = dataclasses.replace(ACME, spec_file=str(copy))  # an absolute path replaces specs/
     assert vendor.spec_path == copy
     first = load_spec(vendor)
     copy.write_text(copy.read_text() + "\n# edited\n")

@@ -1,4 +1,9 @@
-"""Documented facts, and which of them a run's requests checked (facts checked per request)."""
+"""Documented facts, and which of them a run's requests checked (facts checked per request).
+
+The engine's rules on Acme, a made-up vendor (tests/fixtures/acme.py), and on specs written inline; the
+last tests are about the real vendors: their fakes show every fact their specs document, and the live
+default checks them all.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +16,19 @@ import pytest
 from contracts.engine.context import load_spec
 from contracts.engine.facts import documented_facts, field_pointers, measure, present_pointers
 from contracts.engine.runner import run_vendor
+from contracts.spec.document import Spec
 from contracts.transport.client import Exchange, analyse
 from contracts.transport.targets import FAKE_LIMITS, LIVE_LIMITS, fake_target
 from contracts.values.results import Fact, FactKind, Outcome, VendorResult
 from contracts.vendors import VENDORS, get_vendor
+from tests.fixtures.acme import ACME
 from tests.fixtures.exchanges import recorded_exchange
 
-NEXOR = get_vendor("nexor")
-NEXOR_SPEC = load_spec(NEXOR)
+ACME_SPEC = load_spec(ACME)
 
 
-def ids(vendor_name: str) -> set[str]:
-    vendor = get_vendor(vendor_name)
-    return {fact.id for fact in documented_facts(vendor, load_spec(vendor))}
+def ids(spec: Spec = ACME_SPEC) -> set[str]:
+    return {fact.id for fact in documented_facts(ACME, spec)}
 
 
 def exchange(operation: str, status: int, body: Any, *, source: str = "test", attempts: int = 1) -> Exchange:
@@ -31,25 +36,46 @@ def exchange(operation: str, status: int, body: Any, *, source: str = "test", at
 
 
 def test_every_documented_status_field_error_body_and_behaviour_is_a_fact():
-    facts = ids("nexor")
+    facts = ids()
     assert "status GET /leads/{id} 404" in facts
     assert "field GET /leads/{id} 200 /campaign/id" in facts, "nested fields are facts"
     assert "error body GET /leads/{id} 404 /error" in facts, "error bodies are facts of their own kind"
     assert "behaviour probe:unknown id" in facts
-    assert any(fact.startswith("behaviour scenario:") for fact in facts)
+    assert "behaviour scenario:create then read returns what was sent" in facts
     assert any(fact.startswith("behaviour link:POST /leads") for fact in facts)
-    assert any("/data/notes/*/content" in fact for fact in ids("aura")), "array items are written *"
+    assert "field GET /leads/{id} 200 /notes/*/content" in facts, "array items are written *"
+
+
+SHARED_RESPONSES = {
+    "openapi": "3.1.0",
+    "info": {"title": "Statuses sharing one response (made up)", "version": "1"},
+    "servers": [{"url": "https://shared.example"}],
+    "paths": {
+        "/things": {
+            "post": {
+                "responses": {
+                    "200": {"$ref": "#/components/responses/Made"},
+                    "201": {"$ref": "#/components/responses/Made"},
+                    "401": {"$ref": "#/components/responses/Refused"},
+                    "403": {"$ref": "#/components/responses/Refused"},
+                }
+            }
+        }
+    },
+    "components": {"responses": {"Made": {"description": "Made"}, "Refused": {"description": "Refused"}}},
+}
 
 
 def test_successes_that_share_one_documented_response_are_one_fact_and_errors_never_merge():
-    facts = ids("nexor")
-    assert "status POST /leads 200|201" in facts
-    assert not {"status POST /leads 200", "status POST /leads 201"} & facts
-    assert {"status GET /api/v1/leads/{leadId} 401", "status GET /api/v1/leads/{leadId} 404"} <= ids("pollybot")
+    facts = ids(Spec(SHARED_RESPONSES, source="shared.yaml"))
+    assert "status POST /things 200|201" in facts
+    assert not {"status POST /things 200", "status POST /things 201"} & facts
+    assert {"status POST /things 401", "status POST /things 403"} <= facts
+    assert "status POST /leads 200|201" in ids(), "Acme's create documents 200 and 201 with one response"
 
 
 def test_statuses_we_never_provoke_are_observed_only_and_not_required():
-    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    facts = documented_facts(ACME, ACME_SPEC)
     observed_only = {fact.id for fact in facts if fact.observed_only}
     assert "status GET /leads/{id} 500" in observed_only
     coverage = measure(facts, [], [], requests=0)
@@ -59,16 +85,16 @@ def test_statuses_we_never_provoke_are_observed_only_and_not_required():
 
 
 def test_pointers_follow_refs_and_nullable_branches():
-    lead = NEXOR_SPEC.resolve_pointer("#/components/schemas/Lead")
-    pointers = set(field_pointers(NEXOR_SPEC, lead))
+    lead = ACME_SPEC.resolve_pointer("#/components/schemas/Lead")
+    pointers = set(field_pointers(ACME_SPEC, lead))
     assert {"/id", "/email", "/campaign", "/campaign/id"} <= pointers
     assert set(present_pointers({"a": [{"b~c/d": 1}], "e": None})) == {"/a", "/a/*/b~0c~1d", "/e"}
 
 
 def test_a_field_counts_as_checked_only_when_a_response_carried_it():
-    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    facts = documented_facts(ACME, ACME_SPEC)
     body = {"id": "123e4567-e89b-12d3-a456-426614174000", "email": "a@example.com"}
-    coverage = measure(facts, analyse(NEXOR_SPEC, [exchange("GET /leads/{id}", 200, body)]), [], requests=1)
+    coverage = measure(facts, analyse(ACME_SPEC, [exchange("GET /leads/{id}", 200, body)]), [], requests=1)
     assert "field GET /leads/{id} 200 /email" not in coverage.unchecked
     assert "field GET /leads/{id} 200 /campaign/id" in coverage.unchecked, "never sent: its type was never checked"
     assert "status GET /leads/{id} 200" not in coverage.unchecked
@@ -77,26 +103,45 @@ def test_a_field_counts_as_checked_only_when_a_response_carried_it():
 
 
 def test_undocumented_statuses_and_non_json_bodies_check_nothing_beyond_the_status():
-    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    facts = documented_facts(ACME, ACME_SPEC)
     garbled = replace(exchange("GET /leads/{id}", 404, {}), content=b"<html>")
-    exchanges = analyse(NEXOR_SPEC, [exchange("GET /leads/{id}", 418, {"id": "x"}), garbled])
+    exchanges = analyse(ACME_SPEC, [exchange("GET /leads/{id}", 418, {"id": "x"}), garbled])
     coverage = measure(facts, exchanges, [], requests=2)
     assert coverage.checked == 1  # GET 404's status
 
 
 def test_each_unit_is_credited_with_the_facts_it_checked_first():
-    facts = documented_facts(NEXOR, NEXOR_SPEC)
+    facts = documented_facts(ACME, ACME_SPEC)
     body = {"id": "123e4567-e89b-12d3-a456-426614174000"}
     exchanges = [
         exchange("GET /leads/{id}", 200, body, source="guard"),
         exchange("GET /leads/{id}", 200, body, source="schemathesis:property:GET /leads/{id}", attempts=2),
     ]
     outcomes = [Outcome(name="probe:unknown id"), Outcome(name="probe:missing key", skipped="no key")]
-    coverage = measure(facts, analyse(NEXOR_SPEC, exchanges), outcomes, requests=3)
+    coverage = measure(facts, analyse(ACME_SPEC, exchanges), outcomes, requests=3)
     assert coverage.new_facts_by_source["guard"] == (1, 2)
     assert coverage.new_facts_by_source["schemathesis:property:GET /leads/{id}"] == (2, 0)
     assert coverage.new_facts_by_source["probe:unknown id"] == (0, 1), "a behaviour is checked when its probe ran"
     assert "behaviour probe:missing key" in coverage.unchecked, "a skipped probe checked nothing"
+
+
+def test_a_run_credits_every_fact_its_requests_and_units_showed():
+    """Statuses, fields and error bodies from the exchanges; probes, the scenario and the link from the units."""
+    target = fake_target(ACME.fake(), base_url=ACME_SPEC.server_url).with_limits(max_examples=3, stateful_examples=3)
+    result = run_vendor(ACME, target, spec=ACME_SPEC)
+    assert result.coverage is not None
+    assert result.coverage.unchecked == ("field POST /leads 200|201 /warning",), "the one member the fake never sends"
+    assert result.coverage.checked == result.coverage.total - 1
+    assert result.coverage.requests == result.requests
+
+
+def test_facts_are_ordered_and_named_stably():
+    facts = documented_facts(ACME, ACME_SPEC)
+    assert list(facts) == sorted(facts)
+    assert Fact(FactKind.BEHAVIOUR, "", "", "probe:x").id == "behaviour probe:x"
+
+
+# -- the real vendors: what their fakes show, and what the lean live default keeps -----------------------
 
 
 @functools.cache
@@ -129,9 +174,3 @@ def test_the_live_default_checks_the_same_facts_with_fewer_requests(vendor):
     assert live.coverage.checked == full.coverage.checked
     assert live.requests < full.requests / 2
     assert live.coverage.facts_per_request > full.coverage.facts_per_request
-
-
-def test_facts_are_ordered_and_named_stably():
-    facts = documented_facts(NEXOR, NEXOR_SPEC)
-    assert list(facts) == sorted(facts)
-    assert Fact(FactKind.BEHAVIOUR, "", "", "probe:x").id == "behaviour probe:x"

@@ -1,4 +1,8 @@
-"""A vendor's whole run: verdicts, the credentials guard, and every finding kind from a broken fake."""
+"""A vendor's whole run: verdicts, the credentials guard, and every finding kind from a broken fake.
+
+On Acme, a made-up vendor with a small spec and a tiny fake (tests/fixtures/acme.py): the engine must not
+know any real vendor.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ from contracts.fakes._core import (
     AddHeaders,
     DropField,
     Fault,
-    Quirk,
     ReplaceBody,
     ReplaceContentType,
     ReplaceStatus,
@@ -31,58 +34,57 @@ from contracts.values.findings import Kind, Severity
 from contracts.values.model import Capability, CheckExclusion
 from contracts.values.results import Status
 from contracts.vendors import get_vendor
+from tests.fixtures.acme import ACME, CREATE, READ
 
 
-def run(name: str, **fake_kwargs):
-    vendor = get_vendor(name)
-    spec = load_spec(vendor)
-    target = fake_target(vendor.fake(**fake_kwargs), base_url=spec.server_url).with_limits(
+def run(**fake_kwargs):
+    spec = load_spec(ACME)
+    target = fake_target(ACME.fake(**fake_kwargs), base_url=spec.server_url).with_limits(
         max_examples=3, stateful_examples=5, connect_timeout=0.05, read_timeout=0.05, retries=1, max_retry_wait=0.1
     )
-    return run_vendor(vendor, target, spec=spec)
+    return run_vendor(ACME, target, spec=spec)
 
 
-READ = "GET /leads/{id}"
-NEXOR_DEFECTS = [
+BROKEN = [
     DropField(operation=READ, status=200, pointer="/source"),
     SetValue(operation=READ, status=200, pointer="/first_name", value=None),
     SetValue(operation=READ, status=200, pointer="/title", value=5),
     SetValue(operation=READ, status=200, pointer="/email", value="not-an-email"),
-    SetValue(operation=READ, status=200, pointer="/activeWorkflowRun/run_status", value="paused"),
+    SetValue(operation=READ, status=200, pointer="/run/status", value="paused"),
     SetValue(operation=READ, status=200, pointer="/internal_score", value=0.7),
     ReplaceBody(operation=READ, status=404, body={"message": "nope"}),
-    ReplaceContentType(operation="POST /leads", status=400, content_type="text/plain"),
+    ReplaceContentType(operation=CREATE, status=400, content_type="text/plain"),
     AddHeaders(headers={"Deprecation": "true", "Sunset": "Wed, 01 Jul 2026 00:00:00 GMT"}),
-    Quirk(name="no_metadata_mapping"),
+]
+LAX = [
+    AcceptAnyKey(),
+    ReplaceStatus(operation=READ, status=404, new_status=418),
+    SetValue(operation=CREATE, status=201, pointer="/lead/first_name", value="Someone else"),  # not what was sent
 ]
 
 
 def test_every_finding_kind_is_produced_by_a_fake_broken_that_way():
-    nexor = run("nexor", defects=NEXOR_DEFECTS, faults=[Fault(kind="timeout", operation="POST /leads", times=1)])
-    aura = run(
-        "aura", defects=[AcceptAnyKey(), ReplaceStatus(operation="GET /v1/leads/{id}", status=404, new_status=418)]
-    )
-    pollybot = run("pollybot")
-    kinds = {finding.kind for result in (nexor, aura, pollybot) for finding in result.findings}
+    broken = run(defects=BROKEN, faults=[Fault(kind="timeout", operation=CREATE, times=1)])
+    lax = run(defects=LAX)
+    kinds = {finding.kind for result in (broken, lax) for finding in result.findings}
     assert kinds == set(Kind)
-    by_kind = {(f.kind, f.path) for f in nexor.findings}
+    by_kind = {(f.kind, f.path) for f in broken.findings}
     assert (Kind.MISSING_FIELD, "/source") in by_kind
     assert (Kind.UNEXPECTED_NULL, "/first_name") in by_kind
     assert (Kind.TYPE_MISMATCH, "/title") in by_kind
     assert (Kind.FORMAT_MISMATCH, "/email") in by_kind
-    assert (Kind.ENUM_MISMATCH, "/activeWorkflowRun/run_status") in by_kind
+    assert (Kind.ENUM_MISMATCH, "/run/status") in by_kind
     assert (Kind.UNDOCUMENTED_FIELD, "/internal_score") in by_kind
-    assert nexor.status is Status.FAIL
-    assert aura.status is Status.FAIL
+    assert broken.status is Status.FAIL
+    assert lax.status is Status.FAIL
 
 
 def test_drift_alone_never_fails_the_contract():
     result = run(
-        "nexor",
         defects=[
             SetValue(operation=READ, status=200, pointer="/internal_score", value=0.7),
             AddHeaders(headers={"Deprecation": "true", "X-New-Header": "1"}),
-            SetValue(operation=READ, status=200, pointer="/activeWorkflowRun/run_status", value="paused"),
+            SetValue(operation=READ, status=200, pointer="/run/status", value="paused"),
         ],
     )
     assert result.status is Status.PASS
@@ -94,10 +96,10 @@ def test_drift_alone_never_fails_the_contract():
 
 
 def test_a_rejected_key_is_our_setup_error_not_drift():
-    result = run("dialnexa", defects=[ReplaceStatus(operation="GET /campaigns-leads/{id}", status=200, new_status=401)])
+    result = run(defects=[ReplaceStatus(operation=READ, status=200, new_status=401)])
     assert result.status is Status.ERROR
-    assert "credentials guard GET /campaigns-leads/{id} was refused with 401" in (result.reason or "")
-    assert "DIALNEXA_API_KEY" in (result.reason or "")
+    assert "credentials guard GET /leads/{id} was refused with 401" in (result.reason or "")
+    assert "ACME_API_KEY" in (result.reason or "")
     assert result.findings == [] or not result.contract_failures
     assert result.outcomes == []  # nothing else ran: no vacuous pass
 
@@ -113,23 +115,23 @@ def test_a_rejected_key_is_our_setup_error_not_drift():
     ids=["timeout", "reset", "5xx", "429"],
 )
 def test_a_guard_that_cannot_get_an_answer_makes_the_vendor_inconclusive(fault, reason):
-    result = run("aura", faults=[fault])
+    result = run(faults=[fault])
     assert result.status is Status.INCONCLUSIVE
     assert reason in (result.reason or "")
     assert not result.contract_failures
 
 
 def test_a_fault_on_one_request_after_the_guard_is_a_finding_about_that_request():
-    result = run("nexor", faults=[Fault(kind="reset", operation="POST /leads", times=1)])
+    result = run(faults=[Fault(kind="reset", operation=CREATE, times=1)])
     unreachable = [f for f in result.findings if f.kind is Kind.UNREACHABLE]
-    assert [(f.operation, f.severity) for f in unreachable] == [("POST /leads", Severity.ERROR)]
+    assert [(f.operation, f.severity) for f in unreachable] == [(CREATE, Severity.ERROR)]
     assert "ReadError" in unreachable[0].observed
     assert result.status is Status.FAIL
 
 
 def test_requests_are_counted_per_operation():
-    result = run("dialnexa")
-    read = result.operations["GET /campaigns-leads/{id}"]
+    result = run()
+    read = result.operations[READ]
     assert read["requests"] > 5
     assert read["statuses"]["200"] >= 1
     assert read["statuses"]["404"] >= 1
@@ -137,13 +139,15 @@ def test_requests_are_counted_per_operation():
 
 
 def test_the_plan_is_the_same_for_every_target_and_names_its_needs():
-    nexor = get_vendor("nexor")
-    units = {unit.id: unit for unit in plan_units(nexor, load_spec(nexor))}
+    units = {unit.id: unit for unit in plan_units(ACME, load_spec(ACME))}
     assert list(units)[:4] == ["probe:known lead", "probe:unknown id", "probe:missing key", "probe:invalid key"]
     assert units["property:POST /leads"].needs == frozenset({Capability.WRITES})
     assert units["stateful:links"].needs == frozenset({Capability.WRITES})
-    aura = get_vendor("aura")
-    assert "stateful:links" not in {unit.id for unit in plan_units(aura, load_spec(aura))}
+    read_only = load_spec(ACME).copy_raw()
+    del read_only["paths"]["/leads"]  # the create holds the only link
+    del read_only["components"]["responses"]["Created"]
+    units_without_links = plan_units(ACME, Spec(read_only, source="acme-read-only.yaml"))
+    assert "stateful:links" not in {unit.id for unit in units_without_links}
 
 
 def test_finish_matches_and_parses_each_exchange_once(monkeypatch):

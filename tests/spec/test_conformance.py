@@ -1,4 +1,7 @@
-"""Explicit jsonschema checks of known responses against the spec: every error a finding with its kind and pointer."""
+"""Explicit jsonschema checks of known responses against the spec: every error a finding with its kind and pointer.
+
+On Acme's spec and fake (tests/fixtures/acme.py), made up for the engine's tests.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +15,18 @@ from jsonschema import Draft202012Validator
 
 from contracts.engine.context import load_spec
 from contracts.fakes._core import FakeRequest
-from contracts.fakes.nexor import NexorFake
-from contracts.fakes.pollybot import PollyBotFake
 from contracts.spec import document as spec_module
 from contracts.spec.conformance import CheckContext, ObservedResponse, check_response
 from contracts.spec.document import FORMAT_CHECKER, Spec
-from contracts.values.findings import Finding, Kind, Location, Severity
-from contracts.vendors import get_vendor
+from contracts.values.findings import Kind, Location, Severity
+from tests.fixtures.acme import ACME, AcmeFake
 
-NEXOR = get_vendor("nexor")
-SPEC = load_spec(NEXOR)
+SPEC = load_spec(ACME)
 READ = SPEC.operation("GET /leads/{id}")
 
 
 def check(body: Any, *, status: int = 200, content_type: str = "application/json", expect_schema: str | None = None):
-    ctx = CheckContext(vendor="nexor", spec=SPEC, operation=READ, source="test", example={})
+    ctx = CheckContext(vendor="acme", spec=SPEC, operation=READ, source="test", example={})
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     response = ObservedResponse(status, {"content-type": content_type}, content)
     return check_response(ctx, response, expect_schema=expect_schema)
@@ -34,9 +34,9 @@ def check(body: Any, *, status: int = 200, content_type: str = "application/json
 
 def lead(**changes: Any) -> dict[str, Any]:
     """The fake's known lead as the fake serves it, with ``changes`` applied."""
-    fake = NexorFake()
+    fake = AcmeFake()
     request = FakeRequest(
-        method="GET", path=f"/leads/{fake.known_lead_id}", headers={"x-api-key": fake.api_key}, query={}
+        method="GET", path=f"/leads/{fake.known_lead_id}", headers={"x-acme-key": fake.api_key}, query={}
     )
     body: dict[str, Any] = fake.handle(request).body
     body.update(changes)
@@ -64,9 +64,9 @@ def test_a_bad_date_time_fails_so_formats_are_really_checked():
         ({"metadata": []}, Kind.TYPE_MISMATCH, "/metadata", 'type "object"'),
         ({"campaign": {"id": "nope", "name": "Q1"}}, Kind.FORMAT_MISMATCH, "/campaign/id", 'format "uuid"'),
         (
-            {"activeWorkflowRun": {"id": "3d2c1b0a-9f8e-4d7c-b6a5-948372615048"}},
+            {"run": {"id": "3d2c1b0a-9f8e-4d7c-b6a5-948372615048"}},
             Kind.MISSING_FIELD,
-            "/activeWorkflowRun/workflow_id",
+            "/run/workflow_id",
             "a 'workflow_id' member (required)",
         ),
     ],
@@ -88,12 +88,8 @@ def test_a_missing_required_field_is_named_by_its_pointer():
 
 
 def test_each_missing_member_is_named_by_its_own_pointer():
-    findings = check(lead(activeWorkflowRun={"id": "3d2c1b0a-9f8e-4d7c-b6a5-948372615048"}))
-    assert [f.path for f in findings] == [
-        "/activeWorkflowRun/workflow_id",
-        "/activeWorkflowRun/is_active",
-        "/activeWorkflowRun/run_status",
-    ]
+    findings = check(lead(run={"id": "3d2c1b0a-9f8e-4d7c-b6a5-948372615048"}))
+    assert [f.path for f in findings] == ["/run/workflow_id", "/run/is_active", "/run/status"]
 
 
 def test_every_error_is_reported_not_just_the_first():
@@ -106,17 +102,17 @@ def test_every_error_is_reported_not_just_the_first():
     [
         (404, {"error": "Lead not found"}, None, []),
         (404, {"error": "Not found"}, None, [(Kind.ERROR_BODY_MISMATCH, "/error")]),
-        (401, {"error": "Missing API key", "message": "x"}, "#/components/schemas/MissingApiKeyError", []),
+        (401, {"error": "Missing API key", "message": "x"}, "#/components/schemas/MissingKeyError", []),
         (
             401,
             {"error": "Invalid API key", "message": "x"},
-            "#/components/schemas/MissingApiKeyError",
+            "#/components/schemas/MissingKeyError",
             [(Kind.ERROR_BODY_MISMATCH, "/error")],
         ),
         (
             401,
             {"error": "Invalid API key"},
-            "#/components/schemas/InvalidApiKeyError",
+            "#/components/schemas/InvalidKeyError",
             [(Kind.ERROR_BODY_MISMATCH, "/message")],
         ),
     ],
@@ -211,10 +207,10 @@ def test_a_conforming_body_never_reaches_the_python_validator(monkeypatch):
         (200, lead(first_name=42), None),
         (200, lead(metadata=[]), None),
         (200, lead(campaign={"id": "nope", "name": "Q1"}), None),
-        (200, lead(activeWorkflowRun={"id": "3d2c1b0a-9f8e-4d7c-b6a5-948372615048"}), None),
+        (200, lead(run={"id": "3d2c1b0a-9f8e-4d7c-b6a5-948372615048"}), None),
         (200, {key: value for key, value in lead().items() if key != "source"}, None),
         (404, {"error": "Not found"}, None),
-        (401, {"error": "Invalid API key"}, "#/components/schemas/InvalidApiKeyError"),
+        (401, {"error": "Invalid API key"}, "#/components/schemas/InvalidKeyError"),
     ],
     ids=[
         "uuid",
@@ -240,58 +236,32 @@ def test_jsonschema_rs_errors_make_the_same_findings_as_the_explanation(monkeypa
     )
 
 
-POLLYBOT = get_vendor("pollybot")
-POLLYBOT_SPEC = load_spec(POLLYBOT)
-
-
-def check_pollybot(body: Any) -> list[Finding]:
-    operation = POLLYBOT_SPEC.operation("GET /api/v1/leads/{leadId}")
-    ctx = CheckContext(vendor="pollybot", spec=POLLYBOT_SPEC, operation=operation, source="test", example={})
-    response = ObservedResponse(200, {"content-type": "application/json"}, json.dumps(body).encode())
-    return check_response(ctx, response)
-
-
-def pollybot_lead(**changes: Any) -> dict[str, Any]:
-    fake = PollyBotFake()
-    request = FakeRequest(
-        method="GET",
-        path=f"/api/v1/leads/{fake.known_lead_id}",
-        headers={"authorization": f"Bearer {fake.api_key}"},
-        query={},
-    )
-    body: dict[str, Any] = fake.handle(request).body
-    body["data"].update(changes)
-    return body
-
-
 def test_an_error_only_jsonschema_rs_sees_is_not_lost():
     """ECMA-262's "$" (JSON Schema's regex dialect) ends the input; Python's also matches before a final newline."""
-    body = pollybot_lead(id="lead_1234567890abcdef\n")
-    pointer = POLLYBOT_SPEC.response_schema_pointer(POLLYBOT_SPEC.operations[0].responses["200"])
-    assert pointer is not None
-    assert list(POLLYBOT_SPEC.validator(pointer).iter_errors(body)) == []
-    (finding,) = check_pollybot(body)
+    body = lead(ref="lead_1234567890abcdef\n")
+    assert list(SPEC.validator(LEAD_SCHEMA).iter_errors(body)) == []
+    (finding,) = check(body)
     assert (finding.kind, finding.path, finding.expected) == (
         Kind.FORMAT_MISMATCH,
-        "/data/id",
+        "/ref",
         'pattern "^lead_[A-Za-z0-9]+$"',
     )
-    assert check_pollybot(pollybot_lead()) == []
+    assert check(lead()) == []
 
 
 def test_an_error_only_jsonschema_rs_sees_is_kept_beside_the_explained_ones():
-    findings = check_pollybot(pollybot_lead(id="lead_1234567890abcdef\n", email="a@", status="archived"))
+    findings = check(lead(ref="lead_1234567890abcdef\n", email="a@", stage="archived"))
     assert [(f.kind, f.path) for f in findings] == [
-        (Kind.FORMAT_MISMATCH, "/data/email"),
-        (Kind.ENUM_MISMATCH, "/data/status"),
-        (Kind.FORMAT_MISMATCH, "/data/id"),
+        (Kind.FORMAT_MISMATCH, "/email"),
+        (Kind.ENUM_MISMATCH, "/stage"),
+        (Kind.FORMAT_MISMATCH, "/ref"),
     ]
 
 
 def test_each_schema_is_compiled_once_and_nothing_is_resolved_per_response(monkeypatch):
     """N checks, of conforming and broken bodies alike: one jsonschema-rs compile per schema pointer, one
     jsonschema compile per pointer that had something to explain, and no spec lookups once warm."""
-    spec = Spec.load(NEXOR.spec_path)
+    spec = Spec.load(ACME.spec_path)
     fast_compiles: Counter[str] = Counter()
     explainer_compiles: Counter[str] = Counter()
     lookups: list[str] = []
@@ -316,9 +286,7 @@ def test_each_schema_is_compiled_once_and_nothing_is_resolved_per_response(monke
     monkeypatch.setattr(jsonschema_rs, "Draft202012Validator", compile_fast)
     monkeypatch.setattr(spec_module, "Draft202012Validator", compile_explainer)
     monkeypatch.setattr(spec, "_resolver_lookup", lookup)
-    ctx = CheckContext(
-        vendor="nexor", spec=spec, operation=spec.operation("GET /leads/{id}"), source="test", example={}
-    )
+    ctx = CheckContext(vendor="acme", spec=spec, operation=spec.operation("GET /leads/{id}"), source="test", example={})
     responses = [
         (200, lead()),
         (200, lead(email="a@")),

@@ -362,10 +362,6 @@ def test_the_client_never_sends_more_than_the_documented_limit_in_any_window(cli
 def test_a_live_target_carries_the_documented_limit_and_the_budgets(
     monkeypatch: pytest.MonkeyPatch, vendor: Any
 ) -> None:
-    for suffix in ("BASE_URL", "API_KEY", "REQUEST_BUDGET", "LEAD_ID", "ALLOW_WRITES", "ALLOW_OUTREACH"):
-        monkeypatch.delenv(vendor.env(suffix), raising=False)
-    for name in ("CONNECT_TIMEOUT", "READ_TIMEOUT", "RETRIES", "TIME_BUDGET", "MAX_BODY_BYTES", "MAX_EXAMPLES"):
-        monkeypatch.delenv(f"CONTRACTS_{name}", raising=False)
     monkeypatch.setenv(vendor.env("API_KEY"), "sandbox-key-0123456789")
     monkeypatch.setenv(vendor.env("BASE_URL"), "https://sandbox.example.com")
     monkeypatch.setenv("CONTRACTS_CONNECT_TIMEOUT", "0.5")
