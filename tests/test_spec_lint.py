@@ -33,6 +33,7 @@ SWITCHED_OFF = {"info-contact", "operation-tags"}
 OURS = {
     "operation-cites-its-doc-source",
     "x-inferred-has-a-reason",
+    "x-evidence-has-level-source-and-quote",
     "x-doc-discrepancy-has-sources-and-readings",
     "x-invalid-example-has-a-reason",
     "x-invalid-example-is-not-an-example",
@@ -99,6 +100,7 @@ def break_nexor(raw: dict[str, Any]) -> dict[str, Any]:
     broken = copy.deepcopy(raw)
     create = broken["paths"]["/leads"]["post"]
     del broken["paths"]["/leads/{id}"]["get"]["x-doc-source"]
+    broken["paths"]["/leads/{id}"]["get"]["x-evidence"] = {"level": "probably", "source": "the GET page"}
     create["responses"]["400"]["x-inferred-reason"] = " "
     create["x-doc-discrepancy"][0] = {"source": create["x-doc-discrepancy"][0]["source"]}
     media = create["requestBody"]["content"]["application/json"]
