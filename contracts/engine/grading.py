@@ -70,10 +70,12 @@ class Grader:
         probe = self.probes.get(finding.source)
         if finding.kind is Kind.UNDOCUMENTED_STATUS:
             return self.index.for_operation(operation)
-        if finding.kind is Kind.AUTH_NOT_ENFORCED:
-            status: int | None = 401
-        elif probe is not None and finding.location is Location.STATUS:
-            status = probe.expect_status
+        if probe is not None and finding.location is Location.STATUS:
+            # A probe is graded by the evidence of the status it expects, its refused credentials too (a restricted
+            # key served 200 breaks the documented 403, not a 401).
+            status: int | None = probe.expect_status
+        elif finding.kind is Kind.AUTH_NOT_ENFORCED:
+            status = 401
         elif finding.kind is Kind.BEHAVIOR_MISMATCH and finding.source.startswith("schemathesis"):
             if finding.check not in LINK_CHECKS:
                 return None  # a server error or a fault: not a documented fact of this operation
