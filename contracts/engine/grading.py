@@ -75,6 +75,10 @@ class Grader:
             # key served 200 breaks the documented 403, not a 401).
             status: int | None = probe.expect_status
         elif finding.kind is Kind.AUTH_NOT_ENFORCED:
+            # The requirement that a key is sent, where the spec says how the docs back it; else the 401.
+            required = self.index.for_security(operation)
+            if required is not None:
+                return required
             status = 401
         elif finding.kind is Kind.BEHAVIOR_MISMATCH and finding.source.startswith("schemathesis"):
             if finding.check not in LINK_CHECKS:

@@ -54,6 +54,14 @@ class EvidenceIndex:
     def for_operation(self, operation: Operation) -> Evidence | None:
         return self.at(self.spec.resolve_pointer(operation.pointer), where=operation.pointer)
 
+    def for_security(self, operation: Operation) -> Evidence | None:
+        """That the operation needs credentials: the evidence on its security scheme(s), if any is written."""
+        for name in operation.security_schemes:
+            found = self.at(self.spec.security_scheme(name), where=f"/components/securitySchemes/{name}")
+            if found is not None:
+                return found
+        return None
+
     def for_response(self, operation: Operation, response: ResponseSpec) -> Evidence | None:
         """A documented status: the response's own evidence, else its operation's."""
         written = self.at(self._response_node(operation, response), where=response.pointer)

@@ -109,6 +109,29 @@ def test_x_inferred_is_inferred_with_its_reason(index):
     assert index.for_field(operation, operation.responses["404"], "/error") == evidence
 
 
+def test_auth_is_graded_by_the_security_scheme_where_it_says_how_the_docs_back_it():
+    raw = copy.deepcopy(RAW)
+    raw["security"] = [{"ApiKeyAuth": []}]
+    raw["components"]["securitySchemes"] = {"ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-Key"}}
+    raw["paths"]["/items/{id}"]["get"]["responses"]["401"] = {
+        "description": "no key",
+        "x-inferred": True,
+        "x-inferred-reason": "the auth page",
+    }
+    unannotated = Grader(Spec(copy.deepcopy(raw), source="evidence.yaml"), VENDORS[0])
+    auth = finding(Kind.AUTH_NOT_ENFORCED, "", location=Location.STATUS)
+    assert unannotated.grade(auth).severity is Severity.WARNING  # the inferred 401
+    raw["components"]["securitySchemes"]["ApiKeyAuth"]["x-evidence"] = {
+        "level": "stated",
+        "source": "page-a",
+        "quote": "X-Key header required",
+    }
+    annotated = Grader(Spec(raw, source="evidence.yaml"), VENDORS[0]).grade(auth)
+    assert annotated.severity is Severity.ERROR
+    assert annotated.evidence is not None
+    assert annotated.evidence.quote == "X-Key header required"
+
+
 def test_headers_take_their_own_evidence(index):
     operation = index.operations["GET /items/{id}"]
     evidence = index.for_header(operation, operation.responses["200"], "X-Limit")
