@@ -37,6 +37,17 @@ if TYPE_CHECKING:
     from contracts.values.model import Probe, Scenario, Vendor
     from contracts.values.results import Outcome
 
+__all__ = [
+    "Fact",  # defined with the results (contracts.values.results), named here too: facts are this module's subject
+    "FactKind",
+    "documented_facts",
+    "fact_evidence",
+    "field_pointers",
+    "level_of",
+    "measure",
+    "present_pointers",
+]
+
 _MAX_DEPTH = 12
 
 
