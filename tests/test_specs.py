@@ -148,7 +148,7 @@ OPERATIONS = [
     pytest.param("nexor", {"GET /leads/{id}": "200 401 404 500", "POST /leads": "200 201 400 401"}, id="nexor"),
     pytest.param("pollybot", {"GET /api/v1/leads/{leadId}": "200 400 401 404 429"}, id="pollybot"),
     pytest.param("dialnexa", {"GET /campaigns-leads/{id}": "200 401 403 404"}, id="dialnexa"),
-    pytest.param("aura", {"GET /v1/leads/{id}": "200 401 404"}, id="aura"),
+    pytest.param("aura", {"GET /v1/leads/{id}": "200 400 401 404"}, id="aura"),
 ]
 
 
@@ -202,6 +202,7 @@ DOCUMENTED_BODIES = [
     ("dialnexa", "GET /campaigns-leads/{id}", "403", False),
     ("dialnexa", "GET /campaigns-leads/{id}", "404", False),
     ("aura", "GET /v1/leads/{id}", "200", True),
+    ("aura", "GET /v1/leads/{id}", "400", False),
     ("aura", "GET /v1/leads/{id}", "401", False),
     ("aura", "GET /v1/leads/{id}", "404", True),
 ]
@@ -369,6 +370,14 @@ ERROR_BODIES = [
         {"code": "UNAUTHORIZED", "error": "Unauthorized", "requestId": "req_1", "success": False},
         {"code": "UNAUTHORIZED", "error": "Unauthorized", "requestId": "req_1", "success": True},
         id="aura-401",
+    ),
+    pytest.param(
+        "aura",
+        "GET /v1/leads/{id}",
+        "400",
+        {"code": "VALIDATION_ERROR", "error": "Invalid lead ID", "requestId": "req_1", "success": False},
+        {"code": "VALIDATION_ERROR", "error": "Invalid lead ID", "requestId": "req_1"},
+        id="aura-400",
     ),
 ]
 
