@@ -33,7 +33,6 @@ PRIMARY_PAGES = {
 UUID_1 = "6f1c2a9e-4b7d-4e3a-9c1f-2d8e7b6a5c4d"
 UUID_2 = "0b7d3c2a-1e4f-4a5b-8c6d-7e8f9a0b1c2d"
 UUID_3 = "5f0c6d1e-8a4b-4c1d-9e2f-3a4b5c6d7e8f"
-DATE_TIME = "2026-01-18T10:00:00Z"
 
 
 def spec_of(vendor: Vendor | str) -> Spec:
@@ -149,7 +148,7 @@ OPERATIONS = [
     pytest.param("nexor", {"GET /leads/{id}": "200 401 404 500", "POST /leads": "200 201 400 401"}, id="nexor"),
     pytest.param("pollybot", {"GET /api/v1/leads/{leadId}": "200 400 401 404 429"}, id="pollybot"),
     pytest.param("dialnexa", {"GET /campaigns-leads/{id}": "200 401 403 404"}, id="dialnexa"),
-    pytest.param("aura", {"GET /v1/leads/{id}": "200 401 404"}, id="aura"),
+    pytest.param("aura", {"GET /v1/leads/{id}": "200 400 401 404"}, id="aura"),
 ]
 
 
@@ -203,6 +202,7 @@ DOCUMENTED_BODIES = [
     ("dialnexa", "GET /campaigns-leads/{id}", "403", False),
     ("dialnexa", "GET /campaigns-leads/{id}", "404", False),
     ("aura", "GET /v1/leads/{id}", "200", True),
+    ("aura", "GET /v1/leads/{id}", "400", False),
     ("aura", "GET /v1/leads/{id}", "401", False),
     ("aura", "GET /v1/leads/{id}", "404", True),
 ]
@@ -371,6 +371,14 @@ ERROR_BODIES = [
         {"code": "UNAUTHORIZED", "error": "Unauthorized", "requestId": "req_1", "success": True},
         id="aura-401",
     ),
+    pytest.param(
+        "aura",
+        "GET /v1/leads/{id}",
+        "400",
+        {"code": "VALIDATION_ERROR", "error": "Invalid lead ID", "requestId": "req_1", "success": False},
+        {"code": "VALIDATION_ERROR", "error": "Invalid lead ID", "requestId": "req_1"},
+        id="aura-400",
+    ),
 ]
 
 
@@ -418,13 +426,6 @@ def repair_dialnexa_response_section(value: dict[str, Any]) -> dict[str, Any]:
     return {**value, "notes": value["metadata"], "name": "Priya Sharma"}
 
 
-def repair_aura(value: dict[str, Any]) -> dict[str, Any]:
-    repaired = copy.deepcopy(value)
-    repaired["data"]["last_payment_at"] = DATE_TIME
-    repaired["data"]["disqualification_data"]["evaluated_at"] = DATE_TIME
-    return repaired
-
-
 NEXOR_PLACEHOLDERS = {"uuid": UUID_1, "uuid-of-workflow": UUID_2, "uuid-of-campaign": UUID_3}
 
 INVALID = "x-invalid-examples"
@@ -435,7 +436,7 @@ NEXOR_POST_BODY = f"/paths/~1leads/post/requestBody/content/application~1json/{I
 NEXOR_CREATED = f"/components/responses/LeadCreated/content/application~1json/{INVALID}/docs"
 POLLYBOT_200 = "/paths/~1api~1v1~1leads~1{leadId}/get/responses/200/content/application~1json/examples/docs"
 DIALNEXA_200 = "/paths/~1campaigns-leads~1{id}/get/responses/200/content/application~1json"
-AURA_200 = f"/paths/~1v1~1leads~1{{id}}/get/responses/200/content/application~1json/{INVALID}/docs"
+AURA_200 = "/paths/~1v1~1leads~1{id}/get/responses/200/content/application~1json/examples/docs"
 
 # x-invalid example -> the example with exactly the problem its x-invalid reason names repaired
 REPAIRS = {
@@ -443,7 +444,6 @@ REPAIRS = {
     ("nexor", NEXOR_POST_BODY): lambda value: replace_strings(value, NEXOR_PLACEHOLDERS),
     ("nexor", NEXOR_CREATED): lambda value: replace_strings(value, NEXOR_PLACEHOLDERS),
     ("dialnexa", f"{DIALNEXA_200}/{INVALID}/response-section"): repair_dialnexa_response_section,
-    ("aura", AURA_200): repair_aura,
 }
 
 
@@ -487,9 +487,7 @@ FORMAT_CASES = [
     ("aura", AURA_200, "/data/email", "a@", "email"),
     ("aura", AURA_200, "/data/created_at", "2026-01-17 08:00", "date-time"),
     ("aura", AURA_200, "/data/updated_at", "string", "date-time"),
-    ("aura", AURA_200, "/data/last_payment_at", "string", "date-time"),
     ("aura", AURA_200, "/data/notes/0/created_at", "string", "date-time"),
-    ("aura", AURA_200, "/data/disqualification_data/evaluated_at", "string", "date-time"),
     ("aura", AURA_200, "/data/metadata/dataConsentAcceptedAt", "2026-05-08", "date-time"),
 ]
 

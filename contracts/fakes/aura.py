@@ -1,18 +1,24 @@
 """A stateful fake of Aura's partner API (leads), written from its docs.
 
-Sources: the Get lead by ID page (the contract: ``{data, success}``, the NOT_FOUND body) and the
-overview's error envelope ``{success: false, error, code, requestId}`` for the 401. The docs' example
-values ``"string"`` and ``property1``/``property2`` are doc-generator placeholders; the seeded lead has
-real values in their place.
+Sources: the Get lead by ID page (the contract: ``{data, success}``, the NOT_FOUND body, the id typed
+"Lead ID (UUID)") and the overview's error envelope ``{success: false, error, code}`` for the 401 and for
+the 400 a malformed (non-UUID) id gets; every error carries the ``requestId`` all of Aura's error examples
+show. The docs document no 400 or 401 code, so those codes are the fake's own. The docs' example values
+``"string"`` and ``property1``/``property2`` are doc-generator placeholders; the seeded lead has real
+values in their place.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from typing import Any, ClassVar
 
 from contracts.fakes._core import FakeRequest, FakeResponse, FakeVendor, Match, Route
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+"""A lead id as the page types it: "Lead ID (UUID)", "Format uuid"."""
 
 
 class AuraFake(FakeVendor):
@@ -122,8 +128,12 @@ class AuraFake(FakeVendor):
         return {"success": False, "error": "Too many requests", "code": "RATE_LIMITED", "requestId": "req_ratelimit"}
 
     def get_lead(self, request: FakeRequest, match: Match) -> FakeResponse:
-        lead = self.leads.get(match.params["id"])
+        lead_id = match.params["id"]
+        if not UUID.fullmatch(lead_id):
+            # The id is a UUID; a malformed one gets Aura's error envelope with a 400 (the code is not documented).
+            return self._error(400, "Invalid lead ID: must be a UUID", "VALIDATION_ERROR")
+        lead = self.leads.get(lead_id)
         if lead is None:
-            # The page documents 404 NOT_FOUND; a malformed id names no lead either.
+            # The page's error example: NOT_FOUND, "Lead not found".
             return self._error(404, "Lead not found", "NOT_FOUND")
         return FakeResponse(200, {"data": copy.deepcopy(lead), "success": True})

@@ -63,7 +63,7 @@ def test_known_lead_validates(api):
     body = assert_conforms(SPEC, response)
     assert body["success"] is True
     lead = body["data"]
-    docs = SPEC.resolve_pointer(f"{RESPONSES}/200/content/application~1json/x-invalid-examples/docs")
+    docs = SPEC.resolve_pointer(f"{RESPONSES}/200/content/application~1json/examples/docs")
     example = docs["value"]["data"]
     assert set(lead) == set(example)  # every field the page shows, and no other
     for name in ("id", "email", "full_name", "company", "phone", "status", "timezone", "created_at", "updated_at"):
@@ -74,7 +74,7 @@ def test_known_lead_validates(api):
     "lead_id",
     [
         pytest.param("00000000-0000-4000-8000-000000000000", id="unknown-uuid"),
-        pytest.param("not-a-uuid", id="malformed"),
+        pytest.param("550E8400-E29B-41D4-A716-446655440001", id="unknown-uppercase-uuid"),
     ],
 )
 def test_unknown_lead_gets_the_documented_404(api, lead_id):
@@ -84,6 +84,32 @@ def test_unknown_lead_gets_the_documented_404(api, lead_id):
     assert_envelope(body, "NOT_FOUND")
     docs = SPEC.resolve_pointer(f"{RESPONSES}/404/content/application~1json/examples/docs")["value"]
     assert {**body, "requestId": docs["requestId"]} == docs
+
+
+@pytest.mark.parametrize(
+    "lead_id",
+    [
+        pytest.param("not-a-uuid", id="words"),
+        pytest.param("550e8400e29b41d4a716446655440000", id="no-hyphens"),
+        pytest.param("550e8400-e29b-41d4-a716-44665544000", id="one-digit-short"),
+        pytest.param("{550e8400-e29b-41d4-a716-446655440000}", id="braces"),
+        pytest.param("550e8400-e29b-41d4-a716-446655440000%0A", id="trailing-newline"),
+        pytest.param("lead_1ed7d637", id="another-vendors-id"),
+    ],
+)
+def test_malformed_id_gets_a_400_with_the_error_envelope(api, lead_id):
+    """The page types the id "Lead ID (UUID)"; a malformed one gets the overview's error envelope with a 400."""
+    response = read(api, lead_id)
+    assert response.status_code == 400
+    body = assert_conforms(SPEC, response)
+    assert_envelope(body, "VALIDATION_ERROR")
+    assert schema_errors(SPEC, "#/components/schemas/BadRequestError", body) == []
+
+
+def test_a_malformed_id_without_a_key_is_refused_for_the_key_first(api):
+    response = read(api, "not-a-uuid", headers={})
+    assert response.status_code == 401
+    assert_envelope(response.json(), "UNAUTHORIZED")
 
 
 def test_request_ids_differ_between_requests(api):

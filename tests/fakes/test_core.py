@@ -373,11 +373,13 @@ ODD_IDS = ["S%0A%C2%B98%C3%AF%2A", "%0D%0A", "a%09b"]
 IN_PROCESS_ORIGIN = "http://fake.invalid"
 SLASH_EXPECTED = {
     # vendor: (status, pointer, value). A lead with the id "a/b" is seeded where the id format allows it;
-    # PollyBot's format does not, and its 400 names the decoded id. Either way "a%2Fb" is one segment.
+    # PollyBot's format does not, and its 400 names the decoded id; Aura's (a UUID) does not either, and its 400
+    # for a malformed id comes from the route (two segments would be unrouted: a 404). Either way "a%2Fb" is one
+    # segment.
     "nexor": (200, "/id", "a/b"),
     "pollybot": (400, "/details/leadId", "lead_a/b"),
     "dialnexa": (200, "/id", "a/b"),
-    "aura": (200, "/data/id", "a/b"),
+    "aura": (400, "/code", "VALIDATION_ERROR"),
 }
 
 
@@ -385,6 +387,8 @@ def seed_slash_lead(vendor: Vendor, fake: FakeVendor) -> str:
     """Seed a copy of the known lead under the id "a/b"; returns the encoded id to request."""
     if vendor.name == "pollybot":
         return "lead_" + SLASH_ID
+    if vendor.name == "aura":
+        return SLASH_ID  # not a UUID: nothing to seed
     leads: dict[str, dict[str, Any]] = fake.leads  # type: ignore[attr-defined]
     leads["a/b"] = {**leads[fake.known_lead_id], "id": "a/b"}
     return SLASH_ID
