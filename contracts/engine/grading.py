@@ -68,6 +68,13 @@ class Grader:
         if operation is None:
             return None
         probe = self.probes.get(finding.source)
+        if (
+            probe is not None
+            and probe.evidence is not None
+            and finding.kind is Kind.BEHAVIOR_MISMATCH
+            and finding.location is Location.BODY
+        ):
+            return probe.evidence  # a body value the probe expects (``Probe.expect``)
         if finding.kind is Kind.UNDOCUMENTED_STATUS:
             return self.index.for_operation(operation)
         if probe is not None and finding.location is Location.STATUS:

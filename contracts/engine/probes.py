@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+import jsonpointer
 
 from contracts.engine.context import RunContext
 from contracts.engine.outcome import record_fault
@@ -10,7 +13,7 @@ from contracts.engine.scenarios import run_step
 from contracts.spec.conformance import CheckContext, check_response
 from contracts.transport.client import Exchange
 from contracts.values.errors import ConfigError, CredentialsRejected, UnsafeRequest, VendorFault, VendorUnhealthy
-from contracts.values.findings import Finding, Kind, Location, Severity
+from contracts.values.findings import Finding, Kind, Location, Severity, describe_value
 from contracts.values.model import KIND_FOR_CREDENTIALS, Capability, Credentials, Probe
 from contracts.values.results import Outcome
 
@@ -102,7 +105,9 @@ def run_probe(ctx: RunContext, probe: Probe) -> Outcome:
     )
     response = exchange.response
     if response.status_code == probe.expect_status:
-        outcome.findings.extend(check_response(check_ctx, response, expect_schema=probe.expect_schema))
+        checked = check_response(check_ctx, response, expect_schema=probe.expect_schema)
+        outcome.findings.extend(checked)
+        outcome.findings.extend(_unmet_expectations(ctx, probe, operation.label, params, exchange, checked))
         return outcome
     if operation.response_for(response.status_code) is not None:
         accepted = 200 <= response.status_code < 300
@@ -127,3 +132,48 @@ def run_probe(ctx: RunContext, probe: Probe) -> Outcome:
         )
     outcome.findings.extend(check_response(check_ctx, response))
     return outcome
+
+
+_ABSENT = object()
+
+
+def _unmet_expectations(
+    ctx: RunContext,
+    probe: Probe,
+    operation: str,
+    params: Mapping[str, str],
+    exchange: Exchange,
+    checked: Iterable[Finding],
+) -> list[Finding]:
+    """A ``behavior_mismatch`` for each ``Probe.expect`` value the body does not hold (absent, or not equal).
+
+    Expected values are filled like the path (the run's placeholders, and the probe's path parameters by
+    name). A pointer the schema check already faulted, or whose parent it did, is left to that finding.
+    """
+    faulted = [finding.path for finding in checked if finding.location is Location.BODY]
+    document = exchange.json()
+    findings: list[Finding] = []
+    for pointer, template in probe.expect.items():
+        if any(pointer == path or pointer.startswith(f"{path}/") for path in faulted):
+            continue
+        expected = ctx.fill(template, params)
+        observed = jsonpointer.resolve_pointer(document, pointer, _ABSENT)
+        if observed is not _ABSENT and observed == expected:
+            continue
+        findings.append(
+            Finding(
+                vendor=ctx.vendor.name,
+                operation=operation,
+                status_code=exchange.status_code,
+                kind=Kind.BEHAVIOR_MISMATCH,
+                severity=Severity.ERROR,
+                path=pointer,
+                location=Location.BODY,
+                expected=f"{describe_value(expected)} for {probe.name}" + (f" ({probe.doc})" if probe.doc else ""),
+                observed="absent" if observed is _ABSENT else describe_value(observed),
+                check=f"probe:{probe.name}",
+                source=f"probe:{probe.name}",
+                example=exchange.example(),
+            )
+        )
+    return findings

@@ -109,6 +109,12 @@ class Probe:
     ``path_params`` values may be ``{known_lead_id}`` or ``{unknown_id}``; they are filled in per run.
     ``expect_schema`` narrows the body check to a component (``#/components/schemas/MissingApiKeyError``);
     by default the body is checked against the spec's schema for the expected status.
+    ``expect`` maps JSON pointers in the body of the expected status to the values they must hold (equal),
+    beyond what the schema says: e.g. an error body that echoes the id asked for. Strings may hold the
+    run's placeholders (``{unknown_id}``, ``{known_lead_id}``) and the probe's path parameters by name
+    (``{leadId}``: the value sent). A value that differs, or is absent, is a ``behavior_mismatch`` graded by
+    ``evidence``; a pointer the schema check already faults (it, or a member above it, missing or mistyped)
+    is not reported twice.
     """
 
     name: str
@@ -117,17 +123,19 @@ class Probe:
     path_params: Mapping[str, str] = field(default_factory=dict)
     credentials: Credentials = Credentials.VALID
     expect_schema: str | None = None
+    expect: Mapping[str, Any] = field(default_factory=dict)
     doc: str = ""
     evidence: Evidence | None = None
     """The doc line the probed behaviour rests on, where it goes beyond the spec's facts (which the spec's
-    ``x-evidence`` covers)."""
+    ``x-evidence`` covers): the evidence of the ``expect`` values."""
 
     @property
     def needs(self) -> frozenset[Capability]:
         needs = set()
         if self.credentials is Credentials.RESTRICTED:
             needs.add(Capability.RESTRICTED_KEY)
-        if any("{known_lead_id}" in value for value in self.path_params.values()):
+        templates = [*self.path_params.values(), *self.expect.values()]
+        if any(isinstance(value, str) and "{known_lead_id}" in value for value in templates):
             needs.add(Capability.KNOWN_LEAD)
         return frozenset(needs)
 
