@@ -91,6 +91,15 @@ def test_unknown_well_formed_id_gets_the_documented_404(api):
     assert assert_conforms(SPEC, response) == docs_example(404)
 
 
+@pytest.mark.parametrize("lead_id", ["lead_nonexistent123", "lead_0", "lead_ABCdef987"])
+def test_a_404_names_the_id_that_was_asked_for(api, lead_id):
+    """details.leadId is the id of the request ("No lead found with this ID"; the "unknown id" probe checks it)."""
+    response = read(api, lead_id)
+    assert response.status_code == 404
+    body = assert_conforms(SPEC, response)
+    assert body["details"] == {**docs_example(404)["details"], "leadId": lead_id}
+
+
 def test_docs_malformed_id_gets_the_documented_400(api):
     response = read(api, "invalid-id")
     assert response.status_code == 400

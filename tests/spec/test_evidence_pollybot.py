@@ -1,0 +1,272 @@
+"""PollyBot's facts and the doc lines they rest on (specs/pollybot.yaml ``x-evidence``, the probes' evidence).
+
+The primary page (seeds/001, Get Lead) has no field table: the 200 fields are *shown* by its one example,
+``metadata`` is also *stated* in prose, the status enum comes from the leads index page (*inferred*), the
+401 from the authentication page (*inferred*), and ``details`` on the 400 and 404, shown by the page's
+examples but optional in PollyBot's error envelope, is *contested*. A broken shown or stated fact fails
+the contract; a broken contested or inferred one is a warning that quotes its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts.engine.context import load_spec, open_run
+from contracts.engine.facts import documented_facts, fact_evidence, level_of
+from contracts.engine.probes import run_guard
+from contracts.engine.runner import plan_units, run_unit
+from contracts.fakes._core import Defect, DropField, ReplaceBody, SetValue
+from contracts.transport.targets import fake_target
+from contracts.values.evidence import Evidence, Level
+from contracts.values.findings import Finding, Kind, Location, Severity
+from contracts.vendors import get_vendor
+from contracts.vendors.pollybot import ECHOES_MALFORMED_ID, ECHOES_UNKNOWN_ID, RETURNS_THE_LEAD_ASKED_FOR
+
+VENDOR = get_vendor("pollybot")
+SPEC = load_spec(VENDOR)
+READ = VENDOR.read_operation
+PAGE = "seeds/001_cd12364042984b04.txt"
+VENDOR_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "vendor-docs"
+needs_docs = pytest.mark.skipif(not VENDOR_DOCS.is_dir(), reason=f"the vendor docs are not at {VENDOR_DOCS}")
+
+
+def evidence_of() -> dict[str, Evidence | None]:
+    return {fact.id: found for fact, found in fact_evidence(VENDOR, SPEC, documented_facts(VENDOR, SPEC)).items()}
+
+
+EVIDENCE = evidence_of()
+
+
+def fact(kind: str, status: str = "", subject: str = "") -> str:
+    return " ".join(part for part in (kind, READ, status, subject) if part)
+
+
+LEVELS = [
+    # The operation's own page states its statuses.
+    (fact("status", "200"), "stated", PAGE),
+    (fact("status", "400"), "stated", PAGE),
+    (fact("status", "404"), "stated", PAGE),
+    # The 200 fields: shown by the page's one example; metadata also in prose; the enum from the index page.
+    (fact("field", "200", "/success"), "shown", PAGE),
+    (fact("field", "200", "/data"), "shown", PAGE),
+    (fact("field", "200", "/data/id"), "shown", PAGE),
+    (fact("field", "200", "/data/name"), "shown", PAGE),
+    (fact("field", "200", "/data/email"), "shown", PAGE),
+    (fact("field", "200", "/data/phone"), "shown", PAGE),
+    (fact("field", "200", "/data/source"), "shown", PAGE),
+    (fact("field", "200", "/data/createdAt"), "shown", PAGE),
+    (fact("field", "200", "/data/updatedAt"), "shown", PAGE),
+    (fact("field", "200", "/data/workspaceId"), "shown", PAGE),
+    (fact("field", "200", "/data/metadata"), "stated", PAGE),
+    (fact("field", "200", "/data/status"), "inferred", "https://pollybot.app/docs/api-endpoints/leads"),
+    # The 400 and 404 bodies: shown by the page's examples, details contested by the error envelope.
+    (fact("error body", "400", "/success"), "shown", PAGE),
+    (fact("error body", "400", "/error"), "shown", PAGE),
+    (fact("error body", "400", "/code"), "shown", PAGE),
+    (fact("error body", "400", "/details"), "contested", PAGE),
+    (fact("error body", "400", "/details/leadId"), "shown", PAGE),
+    (fact("error body", "400", "/details/expected"), "shown", PAGE),
+    (fact("error body", "400", "/details/message"), "shown", PAGE),
+    (fact("error body", "404", "/success"), "shown", PAGE),
+    (fact("error body", "404", "/error"), "shown", PAGE),
+    (fact("error body", "404", "/code"), "shown", PAGE),
+    (fact("error body", "404", "/details"), "contested", PAGE),
+    (fact("error body", "404", "/details/leadId"), "shown", PAGE),
+    (fact("error body", "404", "/details/message"), "shown", PAGE),
+    # The 401: the Get Lead page has none; the authentication page gives it.
+    (fact("status", "401"), "inferred", "https://pollybot.app/docs/authentication"),
+    (fact("error body", "401", "/code"), "inferred", "https://pollybot.app/docs/authentication"),
+    (fact("error body", "401", "/details"), "inferred", "research-notes.md"),
+    # The id asked for, beyond the schema: the page reads "a specific lead by ID"; its 404 and 400 examples
+    # echo the id.
+    ("behaviour probe:known lead", "stated", PAGE),
+    ("behaviour probe:unknown id", "shown", PAGE),
+    ("behaviour probe:malformed id", "shown", PAGE),
+]
+
+
+@pytest.mark.parametrize(("fact_id", "level", "source"), LEVELS, ids=[row[0] for row in LEVELS])
+def test_each_fact_has_the_level_the_docs_give_it(fact_id, level, source):
+    found = EVIDENCE[fact_id]
+    assert found is not None
+    assert (level_of(found), found.source.startswith(source)) == (level, True), found.cite()
+
+
+def test_every_pollybot_fact_is_annotated_and_the_levels_are_these():
+    assert None not in EVIDENCE.values()
+    counts: dict[str, int] = {}
+    for found in EVIDENCE.values():
+        counts[level_of(found)] = counts.get(level_of(found), 0) + 1
+    # A change to this census is a change to what fails PollyBot's contract: say why in the spec.
+    assert counts == {"stated": 5, "shown": 23, "contested": 2, "inferred": 13}
+
+
+def test_phone_and_source_may_be_null_and_name_and_email_may_not():
+    lead = SPEC.schema_at("#/components/schemas/Lead")
+    assert lead["properties"]["phone"]["type"] == ["string", "null"]
+    assert lead["properties"]["source"]["type"] == ["string", "null"]
+    assert lead["properties"]["name"]["type"] == "string"
+    assert lead["properties"]["email"]["type"] == "string"
+    assert {"phone", "source"} <= set(lead["required"])
+
+
+@pytest.mark.parametrize("component", ["InvalidIdFormatError", "LeadNotFoundError"])
+def test_details_is_required_and_its_contradiction_recorded(component):
+    own = SPEC.schema_at(f"#/components/schemas/{component}")["allOf"][0]
+    assert "details" in own["required"]  # the primary page wins (rule 5)
+    details = own["properties"]["details"]
+    assert details["x-evidence"]["level"] == "contested"
+    (discrepancy,) = details["x-doc-discrepancy"]
+    assert "details?" in discrepancy["reading"]
+
+
+# -- the quotes are the docs' own words ---------------------------------------------------------------
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.replace("`", "").split())
+
+
+def _texts_for(source: str) -> list[str]:
+    """The docs a source names: the primary page, and research-notes.md for the other pages' facts."""
+    texts = []
+    if PAGE in source:
+        texts.append(_normalised((VENDOR_DOCS / PAGE).read_text(encoding="utf-8")))
+    if "research-notes" in source or "pollybot.app" in source:
+        texts.append(_normalised((VENDOR_DOCS / "research-notes.md").read_text(encoding="utf-8")))
+    return texts
+
+
+def _annotations(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        if "x-evidence" in node:
+            yield pointer, node["x-evidence"]
+        for key, value in node.items():
+            yield from _annotations(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _annotations(value, f"{pointer}/{index}")
+
+
+QUOTED = [
+    *_annotations(SPEC.raw),
+    *((f"probe:{probe.name}", probe.evidence.to_json()) for probe in VENDOR.probes if probe.evidence is not None),
+]
+
+
+@needs_docs
+@pytest.mark.parametrize(("where", "evidence"), QUOTED, ids=[where for where, _ in QUOTED])
+def test_every_quote_is_found_in_the_docs_it_cites(where, evidence):
+    """Each piece of a quote (pieces are joined by "...") is on the page its source names, word for word."""
+    texts = _texts_for(evidence["source"])
+    assert texts, f"{where}: {evidence['source']!r} names no page of the vendor docs"
+    for piece in (piece.strip() for piece in _normalised(evidence["quote"]).split("...")):
+        if piece:
+            assert any(piece in text for text in texts), f"{where}: {piece!r} is not in {evidence['source']}"
+
+
+# -- severity follows evidence, on the fake broken one fact at a time ---------------------------------
+
+
+def run(probe: str, *defects: Defect) -> list[Finding]:
+    spec = load_spec(VENDOR)
+    ctx = open_run(VENDOR, fake_target(VENDOR.fake(defects=list(defects)), base_url=spec.server_url), spec=spec)
+    try:
+        run_guard(ctx)
+        unit = next(unit for unit in plan_units(VENDOR, spec) if unit.id == f"probe:{probe}")
+        return run_unit(ctx, unit).findings
+    finally:
+        ctx.close()
+
+
+def one(findings: list[Finding], kind: Kind, path: str) -> Finding:
+    (found,) = [f for f in findings if f.kind is kind and f.path == path]
+    assert found.evidence is not None
+    return found
+
+
+@pytest.mark.parametrize("probe", ["known lead", "unknown id", "malformed id", "missing key", "invalid key"])
+def test_the_unbroken_fake_meets_every_probe(probe):
+    assert run(probe) == []
+
+
+def test_a_broken_shown_field_fails_the_contract_with_its_example_line():
+    finding = one(
+        run("known lead", DropField(operation=READ, status=200, pointer="/data/name")), Kind.MISSING_FIELD, "/data/name"
+    )
+    assert finding.severity is Severity.ERROR
+    assert finding.evidence is not None
+    assert (finding.evidence.level, finding.evidence.quote) == (Level.SHOWN, '"name": "John Doe"')
+
+
+def test_a_status_outside_the_index_page_enum_is_a_warning_citing_that_page():
+    broken = SetValue(operation=READ, status=200, pointer="/data/status", value="archived")
+    finding = one(run("known lead", broken), Kind.ENUM_MISMATCH, "/data/status")
+    assert finding.severity is Severity.WARNING
+    assert finding.evidence is not None
+    assert finding.evidence.level is Level.INFERRED
+    assert "Status enum: new, contacted" in finding.headline()
+
+
+@pytest.mark.parametrize(("probe", "status"), [("unknown id", 404), ("malformed id", 400)])
+def test_an_error_without_details_is_a_warning_not_a_failure(probe, status):
+    findings = run(probe, DropField(operation=READ, status=status, pointer="/details"))
+    finding = one(findings, Kind.ERROR_BODY_MISMATCH, "/details")
+    assert finding.severity is Severity.WARNING
+    assert finding.evidence is not None
+    assert finding.evidence.level is Level.CONTESTED
+    assert "details?" in finding.headline()
+    assert [f for f in findings if f.is_contract_failure] == []  # the echo is not reported on top of it
+
+
+@pytest.mark.parametrize(("probe", "status"), [("unknown id", 404), ("malformed id", 400)])
+def test_details_without_the_leadid_the_page_shows_fails_the_contract(probe, status):
+    findings = run(probe, DropField(operation=READ, status=status, pointer="/details/leadId"))
+    finding = one(findings, Kind.ERROR_BODY_MISMATCH, "/details/leadId")
+    assert finding.severity is Severity.ERROR
+    assert finding.evidence is not None
+    assert finding.evidence.level is Level.SHOWN
+
+
+@pytest.mark.parametrize(
+    ("probe", "status", "pointer", "sent", "evidence"),
+    [
+        ("known lead", 200, "/data/id", "lead_1234567890abcdef", RETURNS_THE_LEAD_ASKED_FOR),
+        ("unknown id", 404, "/details/leadId", "lead_nonexistent123", ECHOES_UNKNOWN_ID),
+        ("malformed id", 400, "/details/leadId", "invalid-id", ECHOES_MALFORMED_ID),
+    ],
+)
+def test_a_body_naming_another_id_than_the_one_asked_for_fails_the_contract(probe, status, pointer, sent, evidence):
+    broken = SetValue(operation=READ, status=status, pointer=pointer, value="lead_someoneelse")
+    findings = run(probe, broken)
+    finding = one(findings, Kind.BEHAVIOR_MISMATCH, pointer)
+    assert finding.location is Location.BODY
+    assert finding.status_code == status
+    assert finding.expected.startswith(f'"{sent}" for {probe}')
+    assert finding.observed == '"lead_someoneelse"'
+    assert finding.evidence == evidence
+    assert finding.severity is Severity.ERROR
+    assert [f for f in findings if f.is_contract_failure] == [finding]  # the schema holds: only the echo breaks
+
+
+def test_a_401_body_off_the_authentication_page_is_a_warning_quoting_it():
+    findings = run("missing key", ReplaceBody(operation=READ, status=401, body={"message": "Unauthorized"}))
+    assert findings
+    for finding in findings:
+        assert finding.severity is Severity.WARNING, finding.headline()
+        assert finding.evidence is not None
+        assert finding.evidence.level is Level.INFERRED
+    assert any("MISSING_AUTH_HEADER" in finding.headline() for finding in findings)
+
+
+def test_the_echo_probes_are_the_documented_ones():
+    assert VENDOR.probe("known lead").expect == {"/data/id": "{leadId}"}
+    assert VENDOR.probe("unknown id").expect == {"/details/leadId": "{leadId}"}
+    assert VENDOR.probe("malformed id").expect == {"/details/leadId": "{leadId}"}
+    assert VENDOR.probe("malformed id").path_params == {"leadId": "invalid-id"}
+    assert re.search(r"No lead found with this ID", ECHOES_UNKNOWN_ID.quote)
