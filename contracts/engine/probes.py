@@ -145,10 +145,11 @@ def _unmet_expectations(
     exchange: Exchange,
     checked: Iterable[Finding],
 ) -> list[Finding]:
-    """A ``behavior_mismatch`` for each ``Probe.expect`` value the body does not hold (absent, or not equal).
+    """A ``behavior_mismatch`` for each ``Probe.expect`` value the body holds but not as expected.
 
     Expected values are filled like the path (the run's placeholders, and the probe's path parameters by
-    name). A pointer the schema check already faulted, or whose parent it did, is left to that finding.
+    name). Only values are compared: whether a member must be there is the schema's fact, so a pointer the
+    body lacks, or that the schema check already faulted (it or a member above it), is left to the schema.
     """
     faulted = [finding.path for finding in checked if finding.location is Location.BODY]
     document = exchange.json()
@@ -156,9 +157,9 @@ def _unmet_expectations(
     for pointer, template in probe.expect.items():
         if any(pointer == path or pointer.startswith(f"{path}/") for path in faulted):
             continue
-        expected = ctx.fill(template, params)
         observed = jsonpointer.resolve_pointer(document, pointer, _ABSENT)
-        if observed is not _ABSENT and observed == expected:
+        expected = ctx.fill(template, params)
+        if observed is _ABSENT or observed == expected:
             continue
         findings.append(
             Finding(
@@ -170,7 +171,7 @@ def _unmet_expectations(
                 path=pointer,
                 location=Location.BODY,
                 expected=f"{describe_value(expected)} for {probe.name}" + (f" ({probe.doc})" if probe.doc else ""),
-                observed="absent" if observed is _ABSENT else describe_value(observed),
+                observed=describe_value(observed),
                 check=f"probe:{probe.name}",
                 source=f"probe:{probe.name}",
                 example=exchange.example(),

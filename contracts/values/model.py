@@ -112,9 +112,9 @@ class Probe:
     ``expect`` maps JSON pointers in the body of the expected status to the values they must hold (equal),
     beyond what the schema says: e.g. an error body that echoes the id asked for. Strings may hold the
     run's placeholders (``{unknown_id}``, ``{known_lead_id}``) and the probe's path parameters by name
-    (``{leadId}``: the value sent). A value that differs, or is absent, is a ``behavior_mismatch`` graded by
-    ``evidence``; a pointer the schema check already faults (it, or a member above it, missing or mistyped)
-    is not reported twice.
+    (``{leadId}``: the value sent). A value that differs is a ``behavior_mismatch`` graded by ``evidence``.
+    Only values are compared: whether a member must be there is the schema's fact, so a pointer the body
+    lacks, or that the schema check already faults (it or a member above it), is left to the schema.
     """
 
     name: str
