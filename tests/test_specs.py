@@ -320,7 +320,7 @@ ERROR_BODIES = [
             "code": "LEAD_NOT_FOUND",
             "details": {"leadId": "lead_nonexistent123", "message": "No lead found with this ID in your workspace"},
         },
-        {"success": False, "error": "Lead not found", "code": "LEAD_NOT_FOUND"},
+        {"success": False, "error": "Lead not found", "code": "LEAD_NOT_FOUND", "details": {"message": "Gone"}},
         id="pollybot-404",
     ),
     pytest.param(

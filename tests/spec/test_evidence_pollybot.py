@@ -2,9 +2,10 @@
 
 The primary page (seeds/001, Get Lead) has no field table: the 200 fields are *shown* by its one example,
 ``metadata`` is also *stated* in prose, the status enum comes from the leads index page (*inferred*), the
-401 from the authentication page (*inferred*), and ``details`` on the 400 and 404, shown by the page's
-examples but optional in PollyBot's error envelope, is *contested*. A broken shown or stated fact fails
-the contract; a broken contested or inferred one is a warning that quotes its evidence.
+401 from the authentication page (*inferred*). ``details`` on the 400 and 404 is shown by the page's
+examples but optional in PollyBot's error envelope, so it is not required; when sent, its members are those
+the page shows, and its ``leadId`` is the id asked for. A broken shown or stated fact fails the contract; a
+broken inferred one is a warning that quotes its evidence.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 
 from contracts.engine.context import load_spec, open_run
 from contracts.engine.facts import documented_facts, fact_evidence, level_of
+from contracts.engine.grading import Grader
 from contracts.engine.probes import run_guard
 from contracts.engine.runner import plan_units, run_unit
 from contracts.fakes._core import Defect, DropField, ReplaceBody, SetValue
@@ -68,14 +70,14 @@ LEVELS = [
     (fact("error body", "400", "/success"), "shown", PAGE),
     (fact("error body", "400", "/error"), "shown", PAGE),
     (fact("error body", "400", "/code"), "shown", PAGE),
-    (fact("error body", "400", "/details"), "contested", PAGE),
+    (fact("error body", "400", "/details"), "shown", PAGE),
     (fact("error body", "400", "/details/leadId"), "shown", PAGE),
     (fact("error body", "400", "/details/expected"), "shown", PAGE),
     (fact("error body", "400", "/details/message"), "shown", PAGE),
     (fact("error body", "404", "/success"), "shown", PAGE),
     (fact("error body", "404", "/error"), "shown", PAGE),
     (fact("error body", "404", "/code"), "shown", PAGE),
-    (fact("error body", "404", "/details"), "contested", PAGE),
+    (fact("error body", "404", "/details"), "shown", PAGE),
     (fact("error body", "404", "/details/leadId"), "shown", PAGE),
     (fact("error body", "404", "/details/message"), "shown", PAGE),
     # The 401: the Get Lead page has none; the authentication page gives it.
@@ -103,7 +105,7 @@ def test_every_pollybot_fact_is_annotated_and_the_levels_are_these():
     for found in EVIDENCE.values():
         counts[level_of(found)] = counts.get(level_of(found), 0) + 1
     # A change to this census is a change to what fails PollyBot's contract: say why in the spec.
-    assert counts == {"stated": 5, "shown": 23, "contested": 2, "inferred": 13}
+    assert counts == {"stated": 5, "shown": 25, "inferred": 13}
 
 
 def test_phone_and_source_may_be_null_and_name_and_email_may_not():
@@ -116,13 +118,47 @@ def test_phone_and_source_may_be_null_and_name_and_email_may_not():
 
 
 @pytest.mark.parametrize("component", ["InvalidIdFormatError", "LeadNotFoundError"])
-def test_details_is_required_and_its_contradiction_recorded(component):
-    own = SPEC.schema_at(f"#/components/schemas/{component}")["allOf"][0]
-    assert "details" in own["required"]  # the primary page wins (rule 5)
-    details = own["properties"]["details"]
-    assert details["x-evidence"]["level"] == "contested"
-    (discrepancy,) = details["x-doc-discrepancy"]
+def test_details_is_not_required_and_the_envelope_reading_is_recorded(component):
+    """An error-body member that another page marks optional is not required (specs/README.md)."""
+    body = SPEC.schema_at(f"#/components/schemas/{component}")
+    own, envelope = body["allOf"]
+    assert "details" not in own.get("required", [])
+    assert envelope == {"$ref": "#/components/schemas/Error"}
+    assert "details" not in SPEC.schema_at("#/components/schemas/Error")["required"]
+    (discrepancy,) = own["properties"]["details"]["x-doc-discrepancy"]
     assert "details?" in discrepancy["reading"]
+    errors = SPEC.validator(f"#/components/schemas/{component}").iter_errors(
+        {"success": False, "error": "Lead not found", "code": own["properties"]["code"]["const"]}
+    )
+    assert list(errors) == []
+
+
+def test_that_a_request_needs_the_key_is_shown_by_every_example_on_the_page():
+    """schemathesis's ignored_auth is graded by the security scheme; the probes by the 401 they expect."""
+    grader = Grader(SPEC, VENDOR)
+    shown = grader.evidence_for(auth_not_enforced(source="schemathesis:property:" + READ))
+    assert shown is not None
+    assert (shown.level, shown.source) == (Level.SHOWN, PAGE)
+    assert "Bearer sk-workspace_your_api_key" in shown.quote
+    probed = grader.evidence_for(auth_not_enforced(source="probe:missing key"))
+    assert probed is not None
+    assert (probed.level, probed.source) == (Level.INFERRED, "https://pollybot.app/docs/authentication")
+
+
+def auth_not_enforced(*, source: str) -> Finding:
+    return Finding(
+        vendor="pollybot",
+        operation=READ,
+        status_code=200,
+        kind=Kind.AUTH_NOT_ENFORCED,
+        severity=Severity.ERROR,
+        path="",
+        location=Location.STATUS,
+        expected="401",
+        observed="200",
+        check="ignored_auth",
+        source=source,
+    )
 
 
 # -- the quotes are the docs' own words ---------------------------------------------------------------
@@ -214,14 +250,9 @@ def test_a_status_outside_the_index_page_enum_is_a_warning_citing_that_page():
 
 
 @pytest.mark.parametrize(("probe", "status"), [("unknown id", 404), ("malformed id", 400)])
-def test_an_error_without_details_is_a_warning_not_a_failure(probe, status):
-    findings = run(probe, DropField(operation=READ, status=status, pointer="/details"))
-    finding = one(findings, Kind.ERROR_BODY_MISMATCH, "/details")
-    assert finding.severity is Severity.WARNING
-    assert finding.evidence is not None
-    assert finding.evidence.level is Level.CONTESTED
-    assert "details?" in finding.headline()
-    assert [f for f in findings if f.is_contract_failure] == []  # the echo is not reported on top of it
+def test_an_error_without_details_follows_the_envelope(probe, status):
+    """Neither the schema nor the echo of the id asked for is broken by a body without details."""
+    assert run(probe, DropField(operation=READ, status=status, pointer="/details")) == []
 
 
 @pytest.mark.parametrize(("probe", "status"), [("unknown id", 404), ("malformed id", 400)])
