@@ -77,16 +77,17 @@ class Grader:
             return probe.evidence  # a body value the probe expects (``Probe.expect``)
         if finding.kind is Kind.UNDOCUMENTED_STATUS:
             return self.index.for_operation(operation)
-        if probe is not None and finding.location is Location.STATUS:
-            # A probe is graded by the evidence of the status it expects, its refused credentials too (a restricted
-            # key served 200 breaks the documented 403, not a 401).
-            status: int | None = probe.expect_status
-        elif finding.kind is Kind.AUTH_NOT_ENFORCED:
-            # The requirement that a key is sent, where the spec says how the docs back it; else the 401.
+        if finding.kind is Kind.AUTH_NOT_ENFORCED:
+            # The requirement that a key is sent, where the spec says how the docs back it (probes and schemathesis's
+            # ignored_auth alike); else the status refused credentials should get (a probe's, or the 401).
             required = self.index.for_security(operation)
             if required is not None:
                 return required
-            status = 401
+            status: int | None = probe.expect_status if probe is not None else 401
+        elif probe is not None and finding.location is Location.STATUS:
+            # A probe is graded by the evidence of the status it expects (a restricted key served 200 breaks the
+            # documented 403, not a 401).
+            status = probe.expect_status
         elif finding.kind is Kind.BEHAVIOR_MISMATCH and finding.source.startswith("schemathesis"):
             if finding.check not in LINK_CHECKS:
                 return None  # a server error or a fault: not a documented fact of this operation
