@@ -16,7 +16,7 @@ from contracts.spec.document import Spec
 from contracts.spec.evidence import EvidenceIndex
 from contracts.values.evidence import Evidence
 from contracts.values.findings import Finding, Kind, Location, Severity
-from contracts.values.model import Vendor
+from contracts.values.model import Credentials, Vendor
 
 FACT_KINDS = frozenset(
     {
@@ -80,9 +80,10 @@ class Grader:
         if finding.kind is Kind.AUTH_NOT_ENFORCED:
             # The requirement that a key is sent, where the spec says how the docs back it (probes and schemathesis's
             # ignored_auth alike); else the status refused credentials should get (a probe's, or the 401).
-            required = self.index.for_security(operation)
+            restricted = probe is not None and probe.credentials is Credentials.RESTRICTED
+            required = None if restricted else self.index.for_security(operation)
             if required is not None:
-                return required
+                return required  # a key the vendor did not ask for; a restricted key breaks the documented 403
             status: int | None = probe.expect_status if probe is not None else 401
         elif probe is not None and finding.location is Location.STATUS:
             # A probe is graded by the evidence of the status it expects (a restricted key served 200 breaks the
