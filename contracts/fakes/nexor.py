@@ -113,7 +113,7 @@ class NexorFake(FakeVendor):
         lead_id = match.params["id"]
         if not is_uuid(lead_id):
             # The page types the id as string (uuid); Nexor answers validation errors with 400 (PATCH page).
-            return _error(400, "Validation error", "id must be a valid UUID")
+            return _error(400, "Validation error", f"id must be a valid UUID, not {lead_id!r}")
         stored = self.leads.get(lead_id)
         if stored is None:
             return FakeResponse(404, {"error": "Lead not found"})

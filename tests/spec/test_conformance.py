@@ -133,7 +133,7 @@ def test_an_undocumented_status_and_a_wrong_content_type():
         Location.STATUS,
         "418",
     )
-    assert "200, 401, 404, 500" in undocumented.expected
+    assert "200, 400, 401, 404, 500" in undocumented.expected
     (wrong_type,) = check(lead(), content_type="text/html")
     assert (wrong_type.kind, wrong_type.path, wrong_type.observed) == (
         Kind.CONTENT_TYPE_MISMATCH,
