@@ -25,6 +25,7 @@ from contracts.fakes._core import Defect, Quirk, ReplaceBody, ReplaceStatus, Set
 from contracts.fakes.nexor import NexorFake
 from contracts.spec.evidence import EVIDENCE_KEY
 from contracts.transport.targets import fake_target
+from contracts.values.errors import ConfigError
 from contracts.values.evidence import Evidence, Level
 from contracts.values.findings import Finding, Kind, Location, Severity
 from contracts.vendors import get_vendor
@@ -319,3 +320,30 @@ def test_breaking_a_create_field_is_graded_by_its_evidence(pointer, severity, le
     assert broken, [f.headline() for f in findings]
     assert {(f.kind, f.severity) for f in broken} == {(Kind.TYPE_MISMATCH, severity)}
     assert all(f.evidence is not None and f.evidence.level is level for f in broken)
+
+
+def test_a_scenarios_responses_are_graded_by_the_spec_and_its_expectations_by_the_scenario():
+    """The mapping scenario is stated, but a nested metadata value in its answer breaks the contested value type."""
+    findings = run(
+        "scenario:unknown top-level keys are mapped into metadata",
+        SetValue(operation=CREATE, status=201, pointer="/lead/metadata/nested", value={"a": 1}),
+        Quirk(name="no_metadata_mapping"),
+    )
+    graded = {(f.kind, f.path): (f.severity, f.evidence.level if f.evidence else None) for f in facts_broken(findings)}
+    assert graded == {
+        (Kind.TYPE_MISMATCH, "/lead/metadata/nested"): (Severity.WARNING, Level.CONTESTED),
+        (Kind.BEHAVIOR_MISMATCH, "/lead/metadata"): (Severity.ERROR, Level.STATED),
+    }
+
+
+def test_a_malformed_lead_id_in_the_configuration_is_named_by_the_guard():
+    target = fake_target(NexorFake(), base_url=SPEC.server_url)
+    ctx = open_run(NEXOR, target, spec=SPEC)
+    try:
+        ctx.known_lead_id = "not-a-uuid"
+        with pytest.raises(
+            ConfigError, match=r"found no lead 'not-a-uuid' \(refused as malformed, 400\): set NEXOR_LEAD_ID"
+        ):
+            run_guard(ctx)
+    finally:
+        ctx.close()
