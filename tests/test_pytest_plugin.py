@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from contracts.fakes.nexor import NexorFake
-from contracts.vendors import VENDORS
+from contracts.vendors import VENDORS, get_vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,14 +24,15 @@ from contracts.engine.context import load_spec
 from contracts.vendors import get_vendor
 
 NEXOR = get_vendor("nexor")
-BAD_EMAIL = SetValue(operation="GET /leads/{id}", status=200, pointer="/email", value="not-an-email")
+# The 404 body is shown on Get Lead's page, so breaking it breaks the contract (its 200 body is contested).
+BAD_ERROR = SetValue(operation="GET /leads/{id}", status=404, pointer="/error", value="not-a-documented-error")
 BROKEN = dataclasses.replace(
     NEXOR,
     name="brokennexor",
     env_prefix="BROKENNEXOR",
-    fake=lambda **kw: NexorFake(defects=[BAD_EMAIL], **kw),
+    fake=lambda **kw: NexorFake(defects=[BAD_ERROR], **kw),
 )
-UNIT = next(u for u in plan_units(BROKEN, load_spec(BROKEN)) if u.id == "probe:known lead")
+UNIT = next(u for u in plan_units(BROKEN, load_spec(BROKEN)) if u.id == "probe:unknown id")
 
 @pytest.mark.parametrize("vendor", [NEXOR, BROKEN], ids=["clean", "broken"])
 def test_known_lead(contract_run, contract_redactor, vendor):
@@ -43,7 +44,7 @@ import pytest
 from contracts.pytest_plugin import assert_contract_holds
 from contracts.engine.runner import plan_units
 from contracts.engine.context import load_spec
-from contracts.vendors import VENDORS
+from contracts.vendors import VENDORS, get_vendor
 
 CASES = [
     pytest.param(v, u, id=f"{v.name}-{u.id}")
@@ -98,9 +99,9 @@ def test_a_contract_failure_names_vendor_operation_status_pointer_expected_obser
     result.stdout.fnmatch_lines(
         [
             "*1 contract failure(s):",
-            "*[[]error[]] brokennexor GET /leads/{id} -> 200: format_mismatch at body /email: "
-            'expected format "email"; observed "not-an-email"',
-            "*request: GET https://api.getnexor.ai/api/public/leads/123e4567-e89b-12d3-a456-426614174000",
+            "*[[]error[]] brokennexor GET /leads/{id} -> 404: error_body_mismatch at body /error: "
+            'expected the documented error body: "Lead not found"; observed "not-a-documented-error"*',
+            "*request: GET https://api.getnexor.ai/api/public/leads/00000000-0000-4000-8000-000000000000",
         ]
     )
 
@@ -127,7 +128,7 @@ def test_a_wrong_key_fails_loudly_instead_of_passing_on_401s(pytester, clean_env
     clean_env.setenv("NEXOR_API_KEY", "nxr_live_not-the-right-key-0000000000")
     pytester.makepyfile(test_live=LIVE_SUITE)
     result = pytester.runpytest("-m", "live", "-k", "nexor", "-p", "no:cacheprovider")
-    result.assert_outcomes(failed=4)
+    result.assert_outcomes(failed=len(get_vendor("nexor").probes))
     result.stdout.fnmatch_lines(
         ["*nexor (live): nexor: the credentials guard GET /leads/{id} was refused with 401: the key in NEXOR_API_KEY*"]
     )

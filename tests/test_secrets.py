@@ -36,11 +36,13 @@ def test_nexor(contract_run, contract_redactor, unit):
 
 
 def leaky_nexor() -> NexorFake:
-    """A Nexor that echoes the key back (body and a URL in a header) and sends a bad email: checks fail."""
+    """A Nexor that echoes the key back (body and a URL in a header), sends a bad email (a warning: Get Lead's
+    200 body is contested) and a wrong 404 error (shown on the page): checks fail."""
     return NexorFake(
         defects=[
             EchoCredential(pointer="/echo"),
             SetValue(operation="GET /leads/{id}", status=200, pointer="/email", value=f"{KEY} not an email"),
+            SetValue(operation="GET /leads/{id}", status=404, pointer="/error", value=f"{KEY} not found"),
         ]
     )
 
@@ -75,7 +77,7 @@ def test_no_key_in_output_junit_logs_reports_or_hypothesis_database(pytester, li
         "--contracts-report=reports",
     )
     outcomes = result.parseoutcomes()
-    assert outcomes.get("failed", 0) >= 1  # the broken email fails the known-lead probe and property runs
+    assert outcomes.get("failed", 0) >= 1  # the wrong 404 error fails the unknown-id probe and property runs
     output = result.stdout.str() + result.stderr.str()
     assert KEY not in output
     assert MASK in output  # the echoed key was seen and masked, not silently absent
@@ -106,7 +108,7 @@ def test_the_cli_masks_the_key_everywhere(tmp_path, live_env):
         check=False,
         timeout=300,
     )
-    assert completed.returncode == 1, completed.stdout + completed.stderr  # the broken email is a contract failure
+    assert completed.returncode == 1, completed.stdout + completed.stderr  # the wrong 404 error is a contract failure
     assert KEY not in completed.stdout + completed.stderr
     assert "REDACTED" in (tmp_path / "reports" / "drift.md").read_text()
     assert files_containing(tmp_path, KEY) == []

@@ -145,7 +145,7 @@ def test_server_and_security(name, url, scheme, definition, headers):
 
 
 OPERATIONS = [
-    pytest.param("nexor", {"GET /leads/{id}": "200 401 404 500", "POST /leads": "200 201 400 401"}, id="nexor"),
+    pytest.param("nexor", {"GET /leads/{id}": "200 400 401 404 500", "POST /leads": "200 201 400 401"}, id="nexor"),
     pytest.param("pollybot", {"GET /api/v1/leads/{leadId}": "200 400 401 404 429"}, id="pollybot"),
     pytest.param("dialnexa", {"GET /campaigns-leads/{id}": "200 401 403 404"}, id="dialnexa"),
     pytest.param("aura", {"GET /v1/leads/{id}": "200 400 401 404"}, id="aura"),
@@ -186,6 +186,7 @@ def test_path_parameter_formats(name, label, parameter, fmt):
 # (vendor, operation, status, body on the primary page?)
 DOCUMENTED_BODIES = [
     ("nexor", "GET /leads/{id}", "200", True),
+    ("nexor", "GET /leads/{id}", "400", False),
     ("nexor", "GET /leads/{id}", "401", False),
     ("nexor", "GET /leads/{id}", "404", True),
     ("nexor", "POST /leads", "200", True),
@@ -292,6 +293,14 @@ ERROR_BODIES = [
         {"error": "Validation error", "message": "first_name is required"},
         {"error": "Validation error"},
         id="nexor-400",
+    ),
+    pytest.param(
+        "nexor",
+        "GET /leads/{id}",
+        "400",
+        {"error": "Validation error", "message": "id must be a valid UUID"},
+        {"error": "Lead not found"},
+        id="nexor-get-400",
     ),
     pytest.param(
         "pollybot",

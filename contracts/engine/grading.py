@@ -62,7 +62,9 @@ class Grader:
         if finding.kind not in FACT_KINDS:
             return None
         behaviour = self.behaviours.get(finding.source)
-        if behaviour is not None:
+        if behaviour is not None and finding.kind is Kind.BEHAVIOR_MISMATCH and finding.check == finding.source:
+            # The scenario's own expectations. Its responses' conformance (status documented, content type, body
+            # schema) are the spec's facts and take the spec's evidence, as a probe's do.
             return behaviour
         operation = self.index.operations.get(finding.operation)
         if operation is None:

@@ -62,9 +62,11 @@ def run_guard(ctx: RunContext) -> Exchange:
             f"{vendor.env('API_KEY')} is not accepted, so every other check would pass vacuously",
             vendor=vendor.name,
         )
-    if status == 404:
+    if status in (400, 404):
+        # 400: a vendor that validates ids (a documented 400 for a malformed one) refused the configured id.
+        refused = " (refused as malformed, 400)" if status == 400 else ""
         raise ConfigError(
-            f"the credentials guard {operation.label} found no lead {ctx.known_lead_id!r}: "
+            f"the credentials guard {operation.label} found no lead {ctx.known_lead_id!r}{refused}: "
             f"set {vendor.env('LEAD_ID')} to an existing lead",
             vendor=vendor.name,
         )

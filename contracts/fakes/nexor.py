@@ -1,11 +1,18 @@
 """A stateful fake of Nexor's public leads API, written from its docs.
 
-Sources: the Get Lead and Create Lead pages (the contract) and the authentication page (401 bodies,
-the ``{error, message}`` envelope). Behaviour the docs state: ``first_name`` is required; ``email``
-and the ids are validated; keys that are not core columns are mapped into ``metadata``, explicit
-``metadata`` winning on conflict; ``force_first_message`` requires ``workflow_id``; a lead that
-cannot be assigned to its workflow is still created, with a ``warning``; one that can gets a
-``workflow_run``. The docs document no deduplication, so every create makes a new lead.
+Sources: the Get Lead and Create Lead pages (the contract), the authentication page (401 bodies, the
+``{error, message}`` envelope) and the PATCH page (validation errors are 400). Behaviour the docs state:
+``first_name`` is required; ``email`` and the ids are validated; metadata values are strings, numbers or
+booleans (the create page's metadata row; keys mapped from the top level are metadata values too); keys
+that are not core columns are mapped into ``metadata``, explicit ``metadata`` winning on conflict, and core
+columns never are; ``force_first_message`` requires ``workflow_id``; a lead that cannot be assigned to its
+workflow is still created, with a ``warning``; one that can gets a ``workflow_run``. The docs document no
+deduplication, so every create makes a new lead. A malformed (non-uuid) lead id is a validation error: 400
+``{error, message}``, the convention of Nexor's other lead pages (the Get Lead page lists no 400).
+
+Quirks (``contracts.fakes._core.Quirk``) that break a documented behaviour, for the suite's self-tests:
+``no_metadata_mapping`` (extra keys are dropped) and ``core_columns_in_metadata`` (core columns sent at the
+top level are copied into ``metadata`` too).
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from contracts.fakes._validation import is_email, is_uuid
 
 CORE_COLUMNS = ("first_name", "last_name", "email", "phone", "workflow_id", "campaign_id", "force_first_message")
 """Top-level keys the create page names as core columns; any other key is mapped into metadata."""
+METADATA_VALUE_TYPES = (str, int, float, bool)
+""""Values can be strings, numbers, or booleans" (the create page's metadata row)."""
 
 CAMPAIGN: dict[str, Any] = {"id": "5f0c6d1e-8a4b-4c1d-9e2f-3a4b5c6d7e8f", "name": "Q1 Campaign"}
 CALL_WORKFLOW: dict[str, Any] = {
@@ -34,6 +43,11 @@ CALL_WORKFLOW: dict[str, Any] = {
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _extras(body: dict[str, Any]) -> dict[str, Any]:
+    """The top-level keys that are not core columns (nor ``metadata`` itself): they are mapped into metadata."""
+    return {key: value for key, value in body.items() if key not in CORE_COLUMNS and key != "metadata"}
 
 
 def _error(status: int, error: str, message: str) -> FakeResponse:
@@ -96,9 +110,12 @@ class NexorFake(FakeVendor):
     # GET /leads/{id} ------------------------------------------------------------------------
 
     def get_lead(self, request: FakeRequest, match: Match) -> FakeResponse:
-        stored = self.leads.get(match.params["id"])
+        lead_id = match.params["id"]
+        if not is_uuid(lead_id):
+            # The page types the id as string (uuid); Nexor answers validation errors with 400 (PATCH page).
+            return _error(400, "Validation error", f"id must be a valid UUID, not {lead_id!r}")
+        stored = self.leads.get(lead_id)
         if stored is None:
-            # The page documents only 404 for a lead that cannot be found, malformed ids included.
             return FakeResponse(404, {"error": "Lead not found"})
         return FakeResponse(200, self._full_lead(stored))
 
@@ -143,9 +160,11 @@ class NexorFake(FakeVendor):
         problem = self._validate(body)
         if problem is not None:
             return _error(400, "Validation error", problem)
-        extras = {key: value for key, value in body.items() if key not in CORE_COLUMNS and key != "metadata"}
+        extras = _extras(body)
         if self.has_quirk("no_metadata_mapping"):
             extras = {}
+        if self.has_quirk("core_columns_in_metadata"):
+            extras = {key: value for key, value in body.items() if key != "metadata"}
         metadata = {**extras, **body.get("metadata", {})}
         lead = {
             "id": str(uuid.uuid4()),
@@ -183,6 +202,9 @@ class NexorFake(FakeVendor):
         for name in ("metadata", "force_first_message"):
             if name in body and not isinstance(body[name], dict):
                 return f"{name} must be an object"
+        for key, value in [*_extras(body).items(), *body.get("metadata", {}).items()]:
+            if not isinstance(value, METADATA_VALUE_TYPES):
+                return f"metadata values must be strings, numbers or booleans ({key!r} is not)"
         if "force_first_message" in body and "workflow_id" not in body:
             return "force_first_message requires workflow_id"
         return None

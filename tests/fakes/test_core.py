@@ -373,10 +373,10 @@ ODD_IDS = ["S%0A%C2%B98%C3%AF%2A", "%0D%0A", "a%09b"]
 IN_PROCESS_ORIGIN = "http://fake.invalid"
 SLASH_EXPECTED = {
     # vendor: (status, pointer, value). A lead with the id "a/b" is seeded where the id format allows it;
-    # PollyBot's format does not, and its 400 names the decoded id; Aura's (a UUID) does not either, and its 400
-    # for a malformed id comes from the route (two segments would be unrouted: a 404). Either way "a%2Fb" is one
-    # segment.
-    "nexor": (200, "/id", "a/b"),
+    # PollyBot's and Nexor's formats do not, and their 400 names the decoded id; Aura's (a UUID) does not either, and
+    # its 400 for a malformed id comes from the route (two segments would be unrouted: a 404). Either way "a%2Fb" is
+    # one segment.
+    "nexor": (400, "/message", "id must be a valid UUID, not 'a/b'"),
     "pollybot": (400, "/details/leadId", "lead_a/b"),
     "dialnexa": (200, "/id", "a/b"),
     "aura": (400, "/code", "VALIDATION_ERROR"),

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from contracts.fakes._core import Quirk
 from contracts.fakes.nexor import CAMPAIGN, NexorFake
 from contracts.vendors import get_vendor
 from tests.fakes import assert_conforms, credentials, in_process_client, load_spec, schema_errors
@@ -91,17 +92,35 @@ def test_known_lead_is_the_docs_example(api):
     assert body["activeWorkflowRun"]["workflow_id"] == body["workflow"]["id"] == WORKFLOW_ID
 
 
+def test_unknown_lead_gets_the_documented_404(api):
+    response = api.get("/leads/00000000-0000-4000-8000-000000000000", headers=KEY)
+    assert response.status_code == 404
+    assert assert_conforms(SPEC, response) == {"error": "Lead not found"}
+
+
 @pytest.mark.parametrize(
     "lead_id",
     [
-        pytest.param("00000000-0000-4000-8000-000000000000", id="unknown-uuid"),
-        pytest.param("not-a-uuid", id="malformed"),
+        pytest.param("not-a-uuid", id="word"),
+        pytest.param(VENDOR.probe("malformed id").path_params["id"], id="the-probe's"),
+        pytest.param(NexorFake.known_lead_id[:-1], id="truncated-known-id"),
+        pytest.param("{" + NexorFake.known_lead_id + "}", id="braced"),
+        pytest.param("%0A", id="encoded-newline"),
     ],
 )
-def test_unknown_lead_gets_the_documented_404(api, lead_id):
+def test_malformed_id_gets_the_validation_400(api, lead_id):
+    """Get Lead types the id as string (uuid); Nexor answers validation errors with 400 {error, message}."""
     response = api.get(f"/leads/{lead_id}", headers=KEY)
-    assert response.status_code == 404
-    assert assert_conforms(SPEC, response) == {"error": "Lead not found"}
+    assert response.status_code == 400
+    error = assert_conforms(SPEC, response)
+    assert set(error) == {"error", "message"}
+    assert "id" in error["message"]
+
+
+def test_malformed_id_is_still_refused_without_a_key_first(api):
+    response = api.get("/leads/not-a-uuid")
+    assert response.status_code == 401
+    assert assert_conforms(SPEC, response) == MISSING_KEY
 
 
 # -- POST /leads: validation ----------------------------------------------------------------------
@@ -124,6 +143,17 @@ def test_unknown_lead_gets_the_documented_404(api, lead_id):
             id="campaign-braced-uuid",
         ),
         pytest.param({"first_name": "John", "metadata": ["a"]}, "metadata", id="metadata-not-object"),
+        # "Values can be strings, numbers, or booleans" (the metadata row); extras are metadata values too.
+        pytest.param({"first_name": "John", "metadata": {"a": {"b": 1}}}, "metadata", id="metadata-value-object"),
+        pytest.param({"first_name": "John", "metadata": {"a": [1]}}, "metadata", id="metadata-value-array"),
+        pytest.param({"first_name": "John", "metadata": {"a": None}}, "metadata", id="metadata-value-null"),
+        pytest.param({"first_name": "John", "edad": {"years": 35}}, "metadata", id="extra-value-object"),
+        pytest.param({"first_name": "John", "tags": ["vip"]}, "metadata", id="extra-value-array"),
+        pytest.param(
+            {"first_name": "John", "edad": None, "metadata": {"edad": 35}},
+            "metadata",
+            id="extra-null-hidden-by-metadata",
+        ),
         pytest.param(
             {"first_name": "John", "force_first_message": {"text": "Hi"}}, "workflow_id", id="force-without-workflow"
         ),
@@ -235,6 +265,23 @@ def test_unknown_top_level_keys_are_mapped_into_metadata(api, body, metadata):
     assert (lead["source"], lead["company"], lead["title"]) == ("api", None, None)
     read = assert_conforms(SPEC, api.get(f"/leads/{lead['id']}", headers=KEY))
     assert read["metadata"] == metadata
+
+
+def test_metadata_values_of_every_documented_type_are_kept(api):
+    body = {"first_name": "Tony", "broker": "Tony", "edad": 35, "score": 0.5, "vip": True, "metadata": {"ok": False}}
+    response = create(api, body)
+    assert response.status_code in (200, 201)
+    metadata = assert_conforms(SPEC, response)["lead"]["metadata"]
+    assert metadata == {"broker": "Tony", "edad": 35, "score": 0.5, "vip": True, "ok": False}
+
+
+def test_core_columns_quirk_copies_them_into_metadata():
+    """The self-tests' switch for a vendor that maps core columns too (seeds/003 line 49 says it must not)."""
+    fake = NexorFake(defects=[Quirk(name="core_columns_in_metadata")])
+    with in_process_client(fake, SPEC) as client:
+        response = client.post("/leads", json={"first_name": "Tony", "phone": "+1555", "edad": 35}, headers=KEY)
+    assert response.status_code in (200, 201)
+    assert response.json()["lead"]["metadata"] == {"first_name": "Tony", "phone": "+1555", "edad": 35}
 
 
 def test_workflow_with_call_steps_and_phone_starts_a_run(api):
