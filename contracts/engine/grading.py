@@ -102,6 +102,8 @@ class Grader:
             return self.index.for_operation(operation)
         if finding.location is Location.HEADER and finding.kind is not Kind.CONTENT_TYPE_MISMATCH:
             return self.index.for_header(operation, response, finding.path.lstrip("/"))
+        if finding.location is Location.BODY and finding.kind is Kind.MISSING_FIELD:
+            return self.index.for_presence(operation, response, finding.path)
         if finding.location is Location.BODY and finding.kind is not Kind.CONTENT_TYPE_MISMATCH:
             return self.index.for_field(operation, response, finding.path)
         return self.index.for_response(operation, response)

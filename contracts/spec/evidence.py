@@ -6,6 +6,10 @@ above it: a body field that has none takes its parent object's, then its respons
 operation's. An ``x-evidence`` on a property covers the field's presence, type, format and nullability.
 A node marked ``x-inferred`` (with its ``x-inferred-reason``) and no ``x-evidence`` is ``inferred``, with
 the reason as its quote.
+
+Where the docs agree on what a field is but not on where it sits (a page that wraps the object in an
+envelope, say), ``x-evidence-presence`` on a node says how the docs back that the fields at and below it are
+there at all: a missing field takes the nearest ``x-evidence-presence``, and without one its ``x-evidence``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from contracts.values.errors import SpecError
 from contracts.values.evidence import Evidence, Level
 
 EVIDENCE_KEY = "x-evidence"
+PRESENCE_KEY = "x-evidence-presence"
 _MAX_DEPTH = 24
 
 
@@ -26,21 +31,21 @@ class EvidenceIndex:
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
-        self._fields: dict[tuple[str, str, str, str], Evidence | None] = {}
+        self._fields: dict[tuple[str, str, str, str, str], Evidence | None] = {}
 
     # -- reading one node -------------------------------------------------------------------------
 
-    def at(self, node: Any, *, where: str) -> Evidence | None:
+    def at(self, node: Any, *, where: str, key: str = EVIDENCE_KEY) -> Evidence | None:
         """The evidence written on ``node`` itself (``where`` names it in errors), or None."""
         if not isinstance(node, dict):
             return None
-        written = node.get(EVIDENCE_KEY)
+        written = node.get(key)
         if written is not None:
             try:
                 return Evidence.from_json(written)
             except ValueError as error:
                 raise SpecError(str(error), path=self.spec.source, pointer=where) from error
-        if node.get("x-inferred") is True:
+        if key == EVIDENCE_KEY and node.get("x-inferred") is True:
             reason = str(node.get("x-inferred-reason", "")).strip() or "the page is silent"
             return Evidence(Level.INFERRED, source=self._source_of(node), quote=reason)
         return None
@@ -75,34 +80,49 @@ class EvidenceIndex:
         self, operation: Operation, response: ResponseSpec, pointer: str, media_type: str = "application/json"
     ) -> Evidence | None:
         """A body field (``/data/email``, array items as numbers or ``*``): the nearest evidence on the way down."""
-        key = (operation.pointer, response.pointer, pointer, media_type)
-        if key not in self._fields:
-            self._fields[key] = self._walk(operation, response, pointer, media_type)
-        return self._fields[key]
+        return self._memo(operation, response, pointer, media_type, EVIDENCE_KEY)
 
-    def _walk(self, operation: Operation, response: ResponseSpec, pointer: str, media_type: str) -> Evidence | None:
-        found = self.for_response(operation, response)
+    def for_presence(
+        self, operation: Operation, response: ResponseSpec, pointer: str, media_type: str = "application/json"
+    ) -> Evidence | None:
+        """That a body field is there at all: the nearest ``x-evidence-presence``, else the field's evidence."""
+        return self._memo(operation, response, pointer, media_type, PRESENCE_KEY) or self.for_field(
+            operation, response, pointer, media_type
+        )
+
+    def _memo(
+        self, operation: Operation, response: ResponseSpec, pointer: str, media_type: str, key: str
+    ) -> Evidence | None:
+        memo = (operation.pointer, response.pointer, pointer, media_type, key)
+        if memo not in self._fields:
+            self._fields[memo] = self._walk(operation, response, pointer, media_type, key)
+        return self._fields[memo]
+
+    def _walk(
+        self, operation: Operation, response: ResponseSpec, pointer: str, media_type: str, key: str
+    ) -> Evidence | None:
+        found = self.for_response(operation, response) if key == EVIDENCE_KEY else None
         schema_pointer = self.spec.response_schema_pointer(response, media_type)
         if schema_pointer is None:
             return found
         node: Any = self.spec.resolve_pointer(schema_pointer)
-        found = self._nearest(node, schema_pointer) or found
+        found = self._nearest(node, schema_pointer, key) or found
         for depth, segment in enumerate(_segments(pointer)):
             if depth > _MAX_DEPTH:
                 break
             node = self._child(node, segment)
             if node is None:
                 break
-            found = self._nearest(node, f"{schema_pointer} ({pointer})") or found
+            found = self._nearest(node, f"{schema_pointer} ({pointer})", key) or found
         return found
 
-    def _nearest(self, node: Any, where: str) -> Evidence | None:
+    def _nearest(self, node: Any, where: str, key: str = EVIDENCE_KEY) -> Evidence | None:
         """Evidence on a schema node, on its ``$ref`` sibling keys first, then on what the ``$ref`` names."""
-        own = self.at(node, where=where)
+        own = self.at(node, where=where, key=key)
         if own is not None:
             return own
         if isinstance(node, dict) and "$ref" in node:
-            return self.at(self.spec.resolve_pointer(node["$ref"]), where=node["$ref"])
+            return self.at(self.spec.resolve_pointer(node["$ref"]), where=node["$ref"], key=key)
         return None
 
     def _child(self, node: Any, segment: str) -> Any:

@@ -102,6 +102,25 @@ def test_a_field_takes_the_nearest_evidence_on_the_way_down(index):
     assert levels(index, "/not/in/the/schema") is Level.STATED
 
 
+def test_presence_can_be_backed_apart_from_what_a_field_is():
+    raw = copy.deepcopy(RAW)
+    raw["components"]["schemas"]["Item"]["x-evidence-presence"] = {
+        "level": "contested",
+        "source": "page-b",
+        "quote": "the item comes wrapped in {data}",
+    }
+    grader = Grader(Spec(raw, source="evidence.yaml"), VENDORS[0])
+    missing = grader.grade(finding(Kind.MISSING_FIELD, "/id"))
+    assert missing.severity is Severity.WARNING
+    assert missing.evidence is not None
+    assert missing.evidence.quote == "the item comes wrapped in {data}"
+    wrong = grader.grade(finding(Kind.TYPE_MISMATCH, "/id"))
+    assert wrong.severity is Severity.ERROR  # what the field is stays stated
+    owner = grader.grade(finding(Kind.MISSING_FIELD, "/owner"))
+    assert owner.evidence is not None
+    assert owner.evidence.quote == "the item comes wrapped in {data}"  # presence: the nearest presence evidence
+
+
 def test_x_inferred_is_inferred_with_its_reason(index):
     operation = index.operations["GET /items/{id}"]
     evidence = index.for_response(operation, operation.responses["404"])

@@ -73,12 +73,12 @@ LEVELS = [
     ("error body GET /leads/{id} 404 /error", Level.SHOWN, '{ "error": "Lead not found" }'),
     ("error body GET /leads/{id} 401 /error", Level.INFERRED, "Missing API key"),
     # The 200 body: a bare lead on the primary page, {success, lead, variables} on the newer one.
-    ("field GET /leads/{id} 200 /id", Level.CONTESTED, "lead:{"),
-    ("field GET /leads/{id} 200 /campaign/id", Level.CONTESTED, "lead:{"),
+    ("field GET /leads/{id} 200 /id", Level.STATED, "Response Fields"),
+    ("field GET /leads/{id} 200 /campaign/id", Level.STATED, "Response Fields"),
     ("field GET /leads/{id} 200 /activeWorkflowRun", Level.CONTESTED, "active_workflow_run"),
     ("field GET /leads/{id} 200 /currentStatus/color", Level.CONTESTED, "no color"),
     ("field GET /leads/{id} 200 /assigned_user/avatar_url", Level.INFERRED, '"avatar_url": null'),
-    ("field GET /leads/{id} 200 /email", Level.CONTESTED, "lead:{"),
+    ("field GET /leads/{id} 200 /email", Level.STATED, "Response Fields"),
     # The create page states its success response but gives no status code (rule 4 accepts 200 and 201), and
     # lists no other response: which statuses it answers at all is inferred.
     ("status POST /leads 200|201", Level.STATED, "Lead(s) created successfully"),
@@ -304,6 +304,16 @@ def test_a_vendor_that_follows_the_newer_get_lead_page_gets_warnings_only():
     assert {f.severity for f in broken} == {Severity.WARNING}
     assert all(f.evidence is not None and not f.evidence.binding for f in broken)
     assert {f.evidence.level for f in broken if f.evidence is not None and f.path == "/email"} == {Level.CONTESTED}
+
+
+def test_a_bare_lead_with_a_wrong_field_type_still_breaks_the_stated_field_table():
+    """Only where the fields sit is contested (x-evidence-presence); what each field is, the table states."""
+    findings = run("probe:known lead", SetValue(operation=READ, status=200, pointer="/email", value=42))
+    (broken,) = [f for f in facts_broken(findings) if f.path == "/email"]
+    assert broken.severity is Severity.ERROR
+    assert broken.evidence is not None
+    assert broken.evidence.level is Level.STATED
+    assert "Response Fields" in broken.evidence.quote
 
 
 @pytest.mark.parametrize(
