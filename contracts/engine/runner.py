@@ -18,6 +18,7 @@ import jsonpointer
 from contracts.engine.context import RUN_MARKER_KEY, RunContext, open_run
 from contracts.engine.facts import documented_facts, measure
 from contracts.engine.observe import observe
+from contracts.engine.outcome import check_retried
 from contracts.engine.probes import run_guard, run_probe
 from contracts.engine.property import run_property
 from contracts.engine.scenarios import run_scenario
@@ -32,7 +33,7 @@ from contracts.values.errors import (
 from contracts.values.findings import Finding, merge
 from contracts.values.model import Capability, Probe, Scenario, Vendor
 from contracts.values.redaction import Redactor
-from contracts.values.results import Outcome, Status, VendorResult
+from contracts.values.results import Outcome, RateLimited, Status, VendorResult
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,15 @@ def has_links(spec: Spec) -> bool:
 
 
 def run_unit(ctx: RunContext, unit: Unit) -> Outcome:
+    """Run one unit; the responses its requests met and the client retried (429s, 5xx) are checked too, and what
+    they break is the unit's finding."""
     reason = ctx.missing(unit.needs)
     if reason is not None:
         return Outcome(name=unit.id, skipped=reason)
-    return unit.run(ctx)
+    logged = len(ctx.client.exchanges)
+    outcome = unit.run(ctx)
+    outcome.findings.extend(merge(check_retried(ctx.vendor.name, ctx.spec, ctx.client.exchanges[logged:])))
+    return outcome
 
 
 def verdict(findings: Iterable[Finding], outcomes: Iterable[Outcome]) -> tuple[Status, str | None]:
@@ -159,6 +165,9 @@ def finish(
         duration=time.monotonic() - started,
         coverage=coverage,
         excluded_checks=ctx.vendor.check_exclusions,
+        rate_limited=RateLimited(
+            responses=ctx.client.rate_limited_responses, waited_seconds=ctx.client.rate_limit_wait
+        ),
     )
 
 
@@ -199,6 +208,10 @@ class VendorRun:
             run.stop(Status.ERROR, str(error))
         except VendorFault as fault:
             run.stop(Status.INCONCLUSIVE, f"credentials guard: {fault}")
+        # The guard is no unit: what the responses it retried break is reported as its own outcome.
+        retried = merge(check_retried(vendor.name, run.ctx.spec, run.ctx.client.exchanges))
+        if retried:
+            run.outcomes.append(Outcome(name="guard", findings=retried))
         return run
 
     @classmethod
