@@ -30,6 +30,11 @@ def render_console(report: RunReport) -> str:
         lines.append(columns.format(*row))
         if vendor.reason:
             lines.append(f"{'':<{width}}  ↳ {vendor.reason}")
+        limited = vendor.rate_limited
+        if limited.responses or limited.waited_seconds:
+            lines.append(
+                f"{'':<{width}}  ↳ rate limited: {limited.responses} × 429, {limited.waited_seconds:.1f} s waited"
+            )
         for excluded in vendor.excluded_checks:
             lines.append(f"{'':<{width}}  ↳ check {excluded.check} excluded on {excluded.operation}: {excluded.reason}")
     failures = [item for item in report.open_findings() if item.finding.is_contract_failure]

@@ -17,7 +17,7 @@ from contracts.report.history import History, build_report, load_history, save_h
 from contracts.report.model import RunReport
 from contracts.values.findings import Finding, Kind, Location, Severity
 from contracts.values.model import CheckExclusion
-from contracts.values.results import Coverage, Outcome, Status, VendorResult
+from contracts.values.results import Coverage, Outcome, RateLimited, Status, VendorResult
 
 TITLES = {"nexor": "Nexor", "pollybot": "PollyBot", "dialnexa": "DialNexa", "aura": "Aura", "acme": "Acme"}
 NASTY = '<script>alert("x")</script> | `tick` *star* _under_ [link](http://x) & ~tilde~ \\ back'
@@ -126,6 +126,9 @@ EXCLUSION = CheckExclusion(
 )
 """Nexor's excluded check on night three, its reason in need of escaping."""
 
+RATE_LIMITED = RateLimited(responses=4, waited_seconds=7.46)
+"""PollyBot's 429s on night three, and the seconds waited for them."""
+
 NIGHT_TIMES = (
     datetime(2026, 1, 5, 2, 0, tzinfo=UTC),
     datetime(2026, 1, 6, 2, 0, tzinfo=UTC),
@@ -144,6 +147,7 @@ def result(
     skipped: Sequence[tuple[str, str]] = (),
     created: Sequence[dict[str, str]] = (),
     excluded: Sequence[CheckExclusion] = (),
+    rate_limited: RateLimited | None = None,
 ) -> VendorResult:
     operations = (
         {
@@ -167,6 +171,7 @@ def result(
         duration=12.25 if requests else 0.0,
         coverage=coverage(requests) if requests > 1 else None,
         excluded_checks=tuple(excluded),
+        rate_limited=rate_limited or RateLimited(),
     )
 
 
@@ -221,6 +226,7 @@ def night_results(night: int) -> list[VendorResult]:
                 [J],
                 reason="rate-limited beyond the request budget (429, Retry-After: 3600)",
                 requests=17,
+                rate_limited=RATE_LIMITED,
             ),
             result("dialnexa", Status.PASS, [K]),
             result("aura", Status.SKIPPED, reason="AURA_API_KEY is not set", requests=0),
