@@ -25,6 +25,7 @@ from contracts.engine.probes import run_guard
 from contracts.engine.runner import plan_units, run_unit, run_vendor
 from contracts.fakes._core import AddHeaders, Defect, DropField, DropHeader, Fault, RateLimit, SetValue
 from contracts.fakes.aura import AuraFake
+from contracts.fakes.dialnexa import DialNexaFake
 from contracts.transport.client import Pacer, VendorClient
 from contracts.transport.targets import LIVE_LIMITS, RunLimits, Target, fake_target
 from contracts.values.errors import BudgetExhausted, VendorUnhealthy
@@ -38,6 +39,7 @@ from tests.fixtures.transports import respx_target as scripted_target
 AURA = get_vendor("aura")
 AURA_SPEC = load_spec(AURA)
 POLLYBOT = get_vendor("pollybot")
+DIALNEXA = get_vendor("dialnexa")
 LEAD = f"/v1/leads/{AuraFake.known_lead_id}"
 NOW = 1_800_000_000.0
 FAST = {"connect_timeout": 0.05, "read_timeout": 0.05, "max_retry_wait": 30.0, "time_budget": 60.0}
@@ -423,6 +425,31 @@ def test_a_clean_fake_under_a_rate_limit_gives_no_false_failure(vendor: Vendor) 
         assert {(f.kind, f.severity, f.check) for f in warned} == {
             (Kind.UNDOCUMENTED_STATUS, Severity.WARNING, "rate_limit")
         }
+
+
+def test_contracts_serve_with_a_rate_limit_is_a_clean_live_run(monkeypatch: pytest.MonkeyPatch, loopback: Any) -> None:
+    """As ``contracts serve --rate-limit 10/1`` serves it, over real HTTP: DialNexa's fake sends Retry-After and its
+    documented 429; the live run honours it, checks each 429 and reports them, with no false failure."""
+    fake = DialNexaFake(rate_limit=RateLimit(limit=10, window=1.0))
+    server = loopback(dialnexa=fake)
+    for suffix in ("REQUEST_BUDGET", "RESTRICTED_API_KEY"):
+        monkeypatch.delenv(DIALNEXA.env(suffix), raising=False)
+    for name in ("CONNECT_TIMEOUT", "READ_TIMEOUT", "RETRIES", "TIME_BUDGET", "MAX_EXAMPLES", "PHASES"):
+        monkeypatch.delenv(f"CONTRACTS_{name}", raising=False)
+    for name, value in server.served["dialnexa"].environment().items():
+        monkeypatch.setenv(name, value)
+    spec = load_spec(DIALNEXA)
+    with httpx.Client() as neighbour:  # the window's quota spent by another integration with the same key
+        for _ in range(10):
+            neighbour.get(f"{server.served['dialnexa'].base_url}/campaigns-leads/lead_abc123")
+    result = run_vendor(DIALNEXA, config.live_target(DIALNEXA, spec, env_file=None), spec=spec)
+    assert (result.status, result.reason, result.contract_failures) == (Status.PASS, None, [])
+    assert fake.rate_limit is not None
+    assert result.rate_limited.responses == fake.rate_limit.rejected >= 1
+    assert result.rate_limited.waited_seconds >= 1.0  # Retry-After is whole seconds, at least 1
+    assert result.operations["GET /campaigns-leads/{id}"]["statuses"]["429"] == fake.rate_limit.rejected
+    assert result.coverage is not None
+    assert result.coverage.observed_only == (4, 4)  # the 429 and its three body fields: checked
 
 
 # -- the request and time budgets ---------------------------------------------------------------------------
