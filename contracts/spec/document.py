@@ -112,6 +112,20 @@ class ResponseSpec:
 
 
 @dataclass(frozen=True)
+class HeaderCheck:
+    """What checking one documented response header takes, resolved once per response (``Spec.header_checks``)."""
+
+    name: str
+    """Lower-cased."""
+    required: bool
+    schema: str | None
+    """JSON pointer of its schema, None when it has none."""
+    types: tuple[str, ...]
+    """The JSON types its schema names: how its wire text is read."""
+    validator: jsonschema_rs.Validator | None
+
+
+@dataclass(frozen=True)
 class Operation:
     method: str
     path: str
@@ -172,6 +186,7 @@ class Spec:
         self._fast_validators: dict[str, jsonschema_rs.Validator] = {}
         self._schema_pointers: dict[tuple[str, str], str | None] = {}
         self._schema_types: dict[str, tuple[str, ...]] = {}
+        self._header_checks: dict[str, tuple[HeaderCheck, ...]] = {}
 
     @classmethod
     def load(cls, path: Path) -> Spec:
@@ -381,6 +396,24 @@ class Spec:
             declared = self.schema_at(fragment).get("type", ())
             self._schema_types[fragment] = (declared,) if isinstance(declared, str) else tuple(declared)
         return self._schema_types[fragment]
+
+    def header_checks(self, response: ResponseSpec) -> tuple[HeaderCheck, ...]:
+        """Each documented header of ``response``, with its compiled validator. Memoised: every response is checked."""
+        checks = self._header_checks.get(response.pointer)
+        if checks is None:
+            checks = tuple(
+                HeaderCheck(
+                    name=name,
+                    required=bool(header.get("required")),
+                    schema=schema,
+                    types=self.schema_types(schema) if schema is not None else (),
+                    validator=self.fast_validator(schema) if schema is not None else None,
+                )
+                for name, header in response.headers.items()
+                for schema in [response.header_schemas.get(name)]
+            )
+            self._header_checks[response.pointer] = checks
+        return checks
 
     def validator(self, pointer: str) -> Draft202012Validator:
         """A format-checking 2020-12 validator for the schema at ``pointer`` (``#/components/schemas/Lead``).
