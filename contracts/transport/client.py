@@ -412,17 +412,16 @@ class VendorClient:
                 with attempt:
                     return self._send_once(request, exchange, idempotent=idempotent)
         except _RetryableStatus as exhausted:
-            if exhausted.response.status_code != 429:
-                # The last 5xx is the request's answer: its exchange carries it, so it is not logged twice.
-                with self._lock:
-                    self._forget(exhausted.record)
-            if exhausted.response.status_code == 429:
+            if exhausted.response.status_code == 429:  # its record stays in the log: it was met and given up on
                 raise VendorUnhealthy(
                     f"{request.method} {exchange.url} still answered 429 Too Many Requests "
                     f"after {exchange.attempts} attempts",
                     vendor=self.vendor,
                     status_code=429,
                 ) from None
+            # The last 5xx is the request's answer: its exchange carries it, so it is not logged twice.
+            with self._lock:
+                self._forget(exhausted.record)
             return exhausted.response, exhausted.content
         except httpx.TimeoutException as exc:
             if self.remaining_time() <= 0:
