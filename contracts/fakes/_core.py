@@ -453,7 +453,7 @@ class FakeVendor:
             return response
 
     def _window_headers(self, window: Window) -> dict[str, str]:
-        return {name: str(getattr(window, field)) for name, field in self.rate_limit_headers.items()}
+        return {name: str(getattr(window, attribute)) for name, attribute in self.rate_limit_headers.items()}
 
     def _too_many_requests(self, retry_after: int | None) -> FakeResponse:
         """The vendor's documented 429: its body, and Retry-After where the docs say it is sent."""
