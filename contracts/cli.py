@@ -193,7 +193,7 @@ def facts(vendor_names: tuple[str, ...], write_to: Path | None) -> None:
     "--rate-limit",
     default=None,
     metavar="N/SECONDS",
-    help="Make every fake enforce N requests per SECONDS (429 with Retry-After beyond it).",
+    help="Make every fake enforce N requests per SECONDS (beyond it, the vendor's documented 429 and headers).",
 )
 def serve(vendor_names: tuple[str, ...], host: str, port: int, rate_limit: str | None) -> None:
     """Serve the vendor fakes over HTTP and print the environment a live run needs to test them."""

@@ -104,6 +104,10 @@ def after_guard(answer: Any) -> Script:
 
 
 HTML = httpx.Response(502, headers={"Content-Type": "text/html"}, text="<html><h1>Bad Gateway</h1></html>")
+LIMIT_HEADERS = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"}
+"""Aura's documented rate-limit headers (a reset already passed: nothing to wait for)."""
+TOO_MANY = {"success": False, "error": "Too many requests", "code": "RATE_LIMITED", "requestId": "req_1"}
+"""Aura's 429 body: its documented error envelope."""
 
 # -- the guard fails: the vendor is unhealthy, every result inconclusive ----------------------------------
 
@@ -125,7 +129,11 @@ GUARD_FAULTS = [
     (httpx.ConnectError, "failed after 3 attempt(s): ConnectError: injected by respx", 3),
     (httpx.Response(500, json={"error": "boom"}), "the credentials guard GET /v1/leads/{id} answered 500", 3),
     (HTML, "the credentials guard GET /v1/leads/{id} answered 502 after retries", 3),
-    (httpx.Response(429, headers={"Retry-After": "0"}), "still answered 429 Too Many Requests after 3", 3),
+    (
+        httpx.Response(429, headers={**LIMIT_HEADERS, "Retry-After": "0"}, json=TOO_MANY),
+        "still answered 429 Too Many Requests after 3",
+        3,
+    ),
 ]
 GUARD_IDS = [
     "fake-timeout",
@@ -183,8 +191,43 @@ def test_a_guard_that_recovers_within_the_retries_is_no_fault(sleeps: list[float
     result = run_vendor(AURA, faked(fake), spec=AURA_SPEC)
     assert (result.status, result.reason, result.contract_failures) == (Status.PASS, None, [])
     assert fake.faults[0].served == 2
-    assert result.operations["GET /v1/leads/{id}"]["statuses"].get("503") is None  # retried, never final
+    # Retried, never final, but not forgotten: counted among the operation's answers, and no finding (Aura
+    # documents no 503; only a 5xx that outlasts the retries is one).
+    assert result.operations["GET /v1/leads/{id}"]["statuses"]["503"] == 2
+    assert [outcome.name for outcome in result.outcomes if outcome.name == "guard"] == []
     assert sum(operation["requests"] for operation in result.operations.values()) == result.requests
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "path"),
+    [
+        (httpx.Response(429, headers={"Retry-After": "0"}), Kind.MISSING_FIELD, "/x-ratelimit-limit"),
+        (
+            httpx.Response(429, headers={**LIMIT_HEADERS, "Retry-After": "0"}, json={"error": "Too many requests"}),
+            Kind.ERROR_BODY_MISMATCH,
+            "/success",
+        ),
+    ],
+    ids=["no-rate-limit-headers", "not-the-error-envelope"],
+)
+def test_a_guard_kept_out_by_429s_is_inconclusive_and_reports_what_they_broke(
+    sleeps: list[float], answer: httpx.Response, kind: Kind, path: str
+) -> None:
+    target, route = scripted(always(answer))
+    result = run_vendor(AURA, target, spec=AURA_SPEC)
+    assert result.status is Status.INCONCLUSIVE  # the guard never got through: nothing else was checked
+    assert result.reason is not None
+    assert "still answered 429 Too Many Requests after 3 attempts" in result.reason
+    [guard] = result.outcomes
+    assert guard.name == "guard"
+    # Aura's 429 (its body and headers) comes from its overview page, not the operation's: inferred, so what the
+    # 429s broke is reported as warnings that quote that evidence.
+    broken = [f for f in result.findings if f.status_code == 429 and f.evidence is not None]
+    assert (kind, path) in {(f.kind, f.path) for f in broken}
+    assert {f.source for f in broken} == {"guard"}
+    assert all(f.severity is Severity.WARNING and not f.evidence.binding for f in broken if f.evidence is not None)
+    assert all(f.count == 3 for f in broken)  # each 429, once
+    assert result.rate_limited.responses == route.call_count == 3
 
 
 # -- the guard succeeds: a fault on one documented request is a finding about it --------------------------

@@ -147,8 +147,8 @@ def test_server_and_security(name, url, scheme, definition, headers):
 OPERATIONS = [
     pytest.param("nexor", {"GET /leads/{id}": "200 400 401 404 500", "POST /leads": "200 201 400 401"}, id="nexor"),
     pytest.param("pollybot", {"GET /api/v1/leads/{leadId}": "200 400 401 404 429"}, id="pollybot"),
-    pytest.param("dialnexa", {"GET /campaigns-leads/{id}": "200 401 403 404"}, id="dialnexa"),
-    pytest.param("aura", {"GET /v1/leads/{id}": "200 400 401 404"}, id="aura"),
+    pytest.param("dialnexa", {"GET /campaigns-leads/{id}": "200 401 403 404 429"}, id="dialnexa"),
+    pytest.param("aura", {"GET /v1/leads/{id}": "200 400 401 404 429"}, id="aura"),
 ]
 
 
@@ -202,10 +202,12 @@ DOCUMENTED_BODIES = [
     ("dialnexa", "GET /campaigns-leads/{id}", "401", False),
     ("dialnexa", "GET /campaigns-leads/{id}", "403", False),
     ("dialnexa", "GET /campaigns-leads/{id}", "404", False),
+    ("dialnexa", "GET /campaigns-leads/{id}", "429", False),
     ("aura", "GET /v1/leads/{id}", "200", True),
     ("aura", "GET /v1/leads/{id}", "400", False),
     ("aura", "GET /v1/leads/{id}", "401", False),
     ("aura", "GET /v1/leads/{id}", "404", True),
+    ("aura", "GET /v1/leads/{id}", "429", False),
 ]
 
 
@@ -238,6 +240,59 @@ def test_documented_status_has_a_json_body_inferred_only_where_not_on_the_page(n
             assert inferred is True
             assert isinstance(reason, str)
             assert reason.strip() != ""
+
+
+# -- rate limits ----------------------------------------------------------------------------------------------
+
+# vendor -> (the X-RateLimit-* headers its docs promise on every response, the page that says so)
+RATE_LIMIT_HEADERS = {
+    "nexor": ((), None),
+    "pollybot": (
+        ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-used"),
+        "https://pollybot.app/docs/rate-limiting",
+    ),
+    "dialnexa": (
+        ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"),
+        "https://dialnexa.mintlify.app/api-reference/rate-limits",
+    ),
+    "aura": (("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"), "https://docs.api.aura-app.ai/"),
+}
+
+
+@pytest.mark.parametrize("vendor", VENDOR_PARAMS)
+def test_documented_rate_limit_headers_are_required_on_every_response(vendor):
+    """The docs promise the X-RateLimit-* headers "on every response": every documented response requires them,
+    as integers, each header carrying its evidence (inferred: the primary pages are silent on them)."""
+    spec = spec_of(vendor)
+    names, page = RATE_LIMIT_HEADERS[vendor.name]
+    for operation in spec.operations:
+        for status, response in operation.responses.items():
+            limit_headers = {name for name in response.headers if name.startswith("x-ratelimit-")}
+            assert limit_headers == set(names), f"{operation.label} {status}"
+            for name in names:
+                header = response.headers[name]
+                assert header["required"] is True
+                assert header["schema"] == {"type": "integer", **header["schema"]}
+                assert header["x-evidence"]["level"] == "inferred"
+                assert header["x-evidence"]["source"] == page
+                assert name in header["x-evidence"]["quote"].lower()
+    for pointer, node in walk(spec.raw):
+        if isinstance(node, dict) and "x-evidence" in node:
+            assert set(node["x-evidence"]) == {"level", "source", "quote"}, pointer
+            assert node["x-evidence"]["level"] in ("stated", "shown", "contested", "inferred"), pointer
+    for page_name in PRIMARY_PAGES[vendor.name]:
+        primary = (VENDOR_DOCS / page_name).read_text(encoding="utf-8").lower()
+        # Why "inferred": the operation's own page is silent on rate limits.
+        assert "ratelimit" not in primary
+        assert "rate limit" not in primary
+
+
+def test_dialnexa_documents_retry_after_and_its_429_body():
+    response = spec_of("dialnexa").operation("GET /campaigns-leads/{id}").responses["429"]
+    assert response.headers["retry-after"]["required"] is True
+    assert response.headers["retry-after"]["schema"] == {"type": "integer"}
+    assert response.headers["retry-after"]["x-evidence"]["level"] == "inferred"
+    assert "Retry-After (seconds) on 429" in response.headers["retry-after"]["x-evidence"]["quote"]
 
 
 def test_nexor_500_is_documented_without_a_body():
@@ -387,6 +442,34 @@ ERROR_BODIES = [
         {"code": "VALIDATION_ERROR", "error": "Invalid lead ID", "requestId": "req_1", "success": False},
         {"code": "VALIDATION_ERROR", "error": "Invalid lead ID", "requestId": "req_1"},
         id="aura-400",
+    ),
+    pytest.param(
+        "pollybot",
+        "GET /api/v1/leads/{leadId}",
+        "429",
+        {"success": False, "error": "Too many requests", "code": "RATE_LIMIT_EXCEEDED"},
+        {"success": False, "error": "Too many requests"},
+        id="pollybot-429",
+    ),
+    pytest.param(
+        "dialnexa",
+        "GET /campaigns-leads/{id}",
+        "429",
+        {
+            "statusCode": 429,
+            "message": "Too many requests. Please slow down and retry after a moment.",
+            "error": "Too Many Requests",
+        },
+        {"message": "Too many requests. Please slow down and retry after a moment.", "error": "Too Many Requests"},
+        id="dialnexa-429",
+    ),
+    pytest.param(
+        "aura",
+        "GET /v1/leads/{id}",
+        "429",
+        {"code": "RATE_LIMITED", "error": "Too many requests", "requestId": "req_1", "success": False},
+        {"code": "RATE_LIMITED", "error": "Too many requests", "success": False},
+        id="aura-429",
     ),
 ]
 

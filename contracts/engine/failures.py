@@ -48,13 +48,20 @@ def findings_from_failure(
             example=example,
         )
 
-    if failure.kind is FailureKind.RESPONSE_SCHEMA:
-        # Our own validator explains the failure fully (every error, with its kind and pointer).
+    if failure.kind in (FailureKind.RESPONSE_SCHEMA, FailureKind.HEADER_SCHEMA):
+        # Our own validator explains the failure fully (every error, with its kind and pointer: for a header, the
+        # header's name, which schemathesis's failure does not give): the findings of the same check, and for a
+        # header schema only the invalid values (the missing ones are schemathesis's MISSING_HEADERS failures).
         operation = ctx.spec.match(case.method, case.path) or ctx.spec.operation(case.label)
         check_ctx = CheckContext(
             vendor=ctx.vendor.name, spec=ctx.spec, operation=operation, source=source, example=example
         )
-        explained = check_response(check_ctx, observed)
+        explained = [
+            found
+            for found in check_response(check_ctx, observed)
+            if found.check == failure.check
+            and not (failure.kind is FailureKind.HEADER_SCHEMA and found.kind is Kind.MISSING_FIELD)
+        ]
         if explained:
             yield from explained
             return

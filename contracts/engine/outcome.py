@@ -1,7 +1,13 @@
-"""How faults become results: a finding about the request, a skip, or an inconclusive unit."""
+"""How faults become results: a finding about the request, a skip, or an inconclusive unit; and the responses
+the client retried (429s, 5xx), checked like any other."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from contracts.spec.conformance import CheckContext, check_response
+from contracts.spec.document import Spec
+from contracts.transport.client import Exchange
 from contracts.values.errors import BudgetExhausted, ResponseTooLarge, UnsafeRequest, VendorFault, VendorUnhealthy
 from contracts.values.findings import Finding, Kind, Location, Severity
 from contracts.values.results import Outcome
@@ -52,3 +58,40 @@ def record_fault(outcome: Outcome, fault: VendorFault | UnsafeRequest, *, vendor
         outcome.inconclusive = str(fault)
     else:
         outcome.findings.append(finding_for_fault(fault, vendor=vendor, operation=operation, source=outcome.name))
+
+
+def check_retried(vendor: str, spec: Spec, exchanges: Iterable[Exchange]) -> list[Finding]:
+    """Findings about the responses the client retried or gave up on (``Exchange.retried``), checked before they
+    are forgotten: a status the operation documents (every vendor's documented 429) against its documented
+    headers and body, as ``check_response`` checks any response. A 429 that the operation does not document is
+    drift (a warning: the docs never say the vendor limits requests). A 5xx that the operation does not document
+    is no finding here: only the request's final answer is, when the 5xx outlasts the retries."""
+    findings: list[Finding] = []
+    for exchange in exchanges:
+        if not exchange.retried or exchange.operation is None or exchange.status_code is None:
+            continue
+        operation = spec.operation(exchange.operation)
+        if operation.response_for(exchange.status_code) is not None:
+            ctx = CheckContext(
+                vendor=vendor, spec=spec, operation=operation, source=exchange.source, example=exchange.example()
+            )
+            findings.extend(check_response(ctx, exchange.response))
+        elif exchange.status_code == 429:
+            findings.append(
+                Finding(
+                    vendor=vendor,
+                    operation=operation.label,
+                    status_code=429,
+                    kind=Kind.UNDOCUMENTED_STATUS,
+                    severity=Severity.WARNING,
+                    path="",
+                    location=Location.STATUS,
+                    expected=f"one of the documented statuses {', '.join(operation.documented_statuses)}: "
+                    "the docs document no rate limiting",
+                    observed=f"429 (attempt {exchange.attempt}, retried)",
+                    check="rate_limit",
+                    source=exchange.source,
+                    example=exchange.example(),
+                )
+            )
+    return findings

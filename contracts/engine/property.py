@@ -23,7 +23,7 @@ from contracts.engine.failures import findings_from_failure
 from contracts.engine.outcome import record_fault
 from contracts.transport.targets import PROPERTY_PHASES
 from contracts.values.errors import ContractSuiteError, UnsafeRequest, VendorFault
-from contracts.values.findings import merge
+from contracts.values.findings import Finding, merge
 from contracts.values.model import Capability
 from contracts.values.results import Outcome
 
@@ -190,10 +190,13 @@ def _run_stateful(ctx: RunContext, outcome: Outcome) -> None:
 
 
 def _collect(ctx: RunContext, outcome: Outcome, checked: seam.CheckedCase) -> None:
+    """The findings of one case: each deviation once, however many of the response's failures explain it (two
+    header-schema failures are each explained by the findings about both headers), so a count is of cases."""
+    found: dict[str, Finding] = {}
     for failure in checked.failures:
-        outcome.findings.extend(
-            findings_from_failure(ctx, failure, checked.case, checked.response, source=outcome.name)
-        )
+        for finding in findings_from_failure(ctx, failure, checked.case, checked.response, source=outcome.name):
+            found.setdefault(finding.fingerprint, finding)
+    outcome.findings.extend(found.values())
 
 
 def _faulted_operation(ctx: RunContext, label: str | None) -> str:

@@ -19,6 +19,7 @@ from contracts.engine.context import RUN_MARKER_KEY, RunContext, open_run
 from contracts.engine.facts import documented_facts, fact_evidence, measure
 from contracts.engine.grading import Grader
 from contracts.engine.observe import observe
+from contracts.engine.outcome import check_retried
 from contracts.engine.probes import run_guard, run_probe
 from contracts.engine.property import run_property
 from contracts.engine.scenarios import run_scenario
@@ -33,7 +34,7 @@ from contracts.values.errors import (
 from contracts.values.findings import Finding, merge
 from contracts.values.model import Capability, Probe, Scenario, Vendor
 from contracts.values.redaction import Redactor
-from contracts.values.results import Outcome, Status, VendorResult
+from contracts.values.results import Outcome, RateLimited, Status, VendorResult
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,15 @@ def has_links(spec: Spec) -> bool:
 
 
 def run_unit(ctx: RunContext, unit: Unit) -> Outcome:
-    """Run one unit; its findings come out graded by their evidence (so a pytest item fails as the run would)."""
+    """Run one unit. The responses its requests met that the client retried (429s, 5xx) are checked too, and
+    what they break is the unit's finding; its findings come out graded by their evidence (so a pytest item
+    fails as the run would)."""
     reason = ctx.missing(unit.needs)
     if reason is not None:
         return Outcome(name=unit.id, skipped=reason)
+    logged = len(ctx.client.exchanges)
     outcome = unit.run(ctx)
+    outcome.findings.extend(merge(check_retried(ctx.vendor.name, ctx.spec, ctx.client.exchanges[logged:])))
     outcome.findings = Grader(ctx.spec, ctx.vendor).grade_all(outcome.findings)
     return outcome
 
@@ -166,6 +171,9 @@ def finish(
         duration=time.monotonic() - started,
         coverage=coverage,
         excluded_checks=ctx.vendor.check_exclusions,
+        rate_limited=RateLimited(
+            responses=ctx.client.rate_limited_responses, waited_seconds=ctx.client.rate_limit_wait
+        ),
     )
 
 
@@ -206,6 +214,10 @@ class VendorRun:
             run.stop(Status.ERROR, str(error))
         except VendorFault as fault:
             run.stop(Status.INCONCLUSIVE, f"credentials guard: {fault}")
+        # The guard is no unit: what the responses it retried break is reported as its own outcome.
+        retried = merge(check_retried(vendor.name, run.ctx.spec, run.ctx.client.exchanges))
+        if retried:
+            run.outcomes.append(Outcome(name="guard", findings=retried))
         return run
 
     @classmethod

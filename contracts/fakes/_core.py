@@ -8,7 +8,9 @@ A fake is written from the vendor's docs as plain synchronous Python
 
 Defects break one documented fact in the responses (for the suite's
 self-tests); faults make the fake misbehave as a network peer (timeouts,
-resets, 5xx, 429, HTML, huge or truncated bodies, slowness).
+resets, 5xx, 429, HTML, huge or truncated bodies, slowness). Every response
+carries the rate-limit headers the vendor documents on every response, from an
+enforced ``RateLimit`` or, without one, a window no request exhausts.
 """
 
 from __future__ import annotations
@@ -202,10 +204,29 @@ class ReplaceContentType(Defect):
 
 @dataclass(frozen=True, kw_only=True)
 class AddHeaders(Defect):
+    """Add headers, or replace the values of headers the response already has (names compared case-insensitively)."""
+
     headers: Mapping[str, str]
 
     def apply(self, response: FakeResponse, request: FakeRequest) -> FakeResponse:
-        response.headers.update(self.headers)
+        replaced = {name.lower() for name in self.headers}
+        response.headers = {
+            **{name: value for name, value in response.headers.items() if name.lower() not in replaced},
+            **self.headers,
+        }
+        return response
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropHeader(Defect):
+    """Remove a header from the response (the name compared case-insensitively)."""
+
+    name: str
+
+    def apply(self, response: FakeResponse, request: FakeRequest) -> FakeResponse:
+        response.headers = {
+            name: value for name, value in response.headers.items() if name.lower() != self.name.lower()
+        }
         return response
 
 
@@ -283,9 +304,25 @@ class TransportFault(Exception):
         self.delay = delay
 
 
+@dataclass(frozen=True)
+class Window:
+    """Where a request stands in its rate-limit window: what the X-RateLimit-* headers report."""
+
+    limit: int
+    used: int
+    reset: int
+    """Unix time (seconds) when the window frees a request again."""
+    retry_after: int | None = None
+    """Seconds to wait, for a refused request."""
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+
 @dataclass
 class RateLimit:
-    """A sliding-window limit the fake enforces, answering 429 with Retry-After and X-RateLimit-* headers."""
+    """A sliding-window limit the fake enforces, answering 429 beyond it (``contracts serve --rate-limit``)."""
 
     limit: int
     window: float
@@ -293,7 +330,7 @@ class RateLimit:
     """How many requests were refused with 429 (for tests: proof that the limit was hit)."""
     _hits: deque[float] = field(default_factory=deque)
 
-    def admit(self, now: float) -> tuple[bool, dict[str, str]]:
+    def admit(self, now: float) -> tuple[bool, Window]:
         while self._hits and now - self._hits[0] >= self.window:
             self._hits.popleft()
         admitted = len(self._hits) < self.limit
@@ -302,14 +339,13 @@ class RateLimit:
         else:
             self.rejected += 1
         reset_in = self.window - (now - self._hits[0]) if self._hits else self.window
-        headers = {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(max(self.limit - len(self._hits), 0)),
-            "X-RateLimit-Reset": str(int(time.time() + reset_in) + 1),
-        }
-        if not admitted:
-            headers["Retry-After"] = str(max(int(reset_in + 0.999), 1))
-        return admitted, headers
+        retry_after = None if admitted else max(int(reset_in + 0.999), 1)
+        return admitted, Window(self.limit, len(self._hits), int(time.time() + reset_in) + 1, retry_after)
+
+
+def unenforced_window(limit: int, seconds: float) -> Window:
+    """What a fake that enforces no limit reports: each request the first of a fresh window, never refused."""
+    return Window(limit, 1, int(time.time() + seconds))
 
 
 # -- the fake itself -----------------------------------------------------------------------------
@@ -328,6 +364,13 @@ class FakeVendor:
     known_lead_id: ClassVar[str]
     fixtures: ClassVar[Mapping[str, str]] = {}
     """Ids of seeded records that scenarios refer to by name."""
+    rate_limit_headers: ClassVar[Mapping[str, str]] = {}
+    """The headers the docs promise on every response -> the ``Window`` field each reports (``limit``,
+    ``remaining``, ``reset``, ``used``); none for a vendor that documents none."""
+    documented_limit: ClassVar[tuple[int, float]] = (100, 60.0)
+    """(requests, seconds) the headers report when no ``RateLimit`` is enforced: the docs' limit where they give one."""
+    retry_after_on_429: ClassVar[bool] = True
+    """Whether a 429 carries Retry-After (False where the docs do not say that it does)."""
 
     def __init__(
         self,
@@ -383,27 +426,39 @@ class FakeVendor:
             self.requests_served += 1
             route, match = self._route(request)
             operation = match.operation if match else f"{request.method} {request.path}"
-            limit_headers: dict[str, str] = {}
             if self.rate_limit is not None:
-                admitted, limit_headers = self.rate_limit.admit(time.monotonic())
-                if not admitted:
-                    response = FakeResponse(429, self.rate_limited_body(), headers=limit_headers)
-                    return response
-            fault = next((f for f in self.faults if f.take(operation)), None)
-            if fault is not None and fault.kind != "slow":
+                admitted, window = self.rate_limit.admit(time.monotonic())
+            else:
+                admitted, window = True, unenforced_window(*self.documented_limit)
+            fault = None if not admitted else next((f for f in self.faults if f.take(operation)), None)
+            routed = False
+            if not admitted:
+                response = self._too_many_requests(window.retry_after)
+            elif fault is not None and fault.kind != "slow":
                 response = self._fault_response(fault)
             elif route is None or match is None:
                 response = self._unrouted(request)
             else:
                 denied = None if self.accepts_any_key else self.authenticate(request)
                 response = denied if denied is not None else route.handler(request, match)
+                routed = True
+            response.headers = {**self._window_headers(window), **response.headers}
+            # Defects break documented facts of the vendor's answers (a route's or a 429), never of other faults.
+            if routed or response.status == 429:
                 for defect in self.defects:
                     if defect.applies(operation, response.status):
                         response = defect.apply(response, request)
-            response.headers = {**limit_headers, **response.headers}
             if fault is not None and fault.kind == "slow":
                 response.delay = fault.delay
             return response
+
+    def _window_headers(self, window: Window) -> dict[str, str]:
+        return {name: str(getattr(window, attribute)) for name, attribute in self.rate_limit_headers.items()}
+
+    def _too_many_requests(self, retry_after: int | None) -> FakeResponse:
+        """The vendor's documented 429: its body, and Retry-After where the docs say it is sent."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None and self.retry_after_on_429 else {}
+        return FakeResponse(429, self.rate_limited_body(), headers=headers)
 
     def rate_limited_body(self) -> Any:
         return {"error": "Too many requests"}
@@ -433,7 +488,8 @@ class FakeVendor:
         if fault.kind == "huge":
             filler = b'{"padding": "' + b"x" * max(fault.size, 0) + b'"}'
             return FakeResponse(fault.status, raw=filler, headers=headers)
-        body = {"error": "Too many requests"} if fault.status == 429 else {"error": "Service unavailable"}
+        # A 429 fault is the vendor's documented 429 body, with the Retry-After the fault asks for (if any).
+        body = self.rate_limited_body() if fault.status == 429 else {"error": "Service unavailable"}
         return FakeResponse(fault.status, body, headers=headers)
 
     def split_path(self, path: str) -> str | None:

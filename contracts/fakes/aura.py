@@ -1,11 +1,11 @@
 """A stateful fake of Aura's partner API (leads), written from its docs.
 
 Sources: the Get lead by ID page (the contract: ``{data, success}``, the NOT_FOUND body, the id typed
-"Lead ID (UUID)") and the overview's error envelope ``{success: false, error, code}`` for the 401 and for
-the 400 a malformed (non-UUID) id gets; every error carries the ``requestId`` all of Aura's error examples
-show. The docs document no 400 or 401 code, so those codes are the fake's own. The docs' example values
-``"string"`` and ``property1``/``property2`` are doc-generator placeholders; the seeded lead has real
-values in their place.
+"Lead ID (UUID)"), the overview's error envelope ``{success: false, error, code}`` for the 401, the 429 and
+the 400 a malformed (non-UUID) id gets (every error carries the ``requestId`` all of Aura's error examples
+show; the docs document no 400 or 401 code, so those codes are the fake's own), and the overview's rate
+limits (the X-RateLimit-* headers on all responses). The docs' example values ``"string"`` and
+``property1``/``property2`` are doc-generator placeholders; the seeded lead has real values in their place.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from contracts.fakes._core import FakeRequest, FakeResponse, FakeVendor, Match, Route
@@ -26,6 +27,15 @@ class AuraFake(FakeVendor):
     server_path: ClassVar[str] = ""
     api_key: ClassVar[str] = "aura_pk_live_fake00000000000000000000"
     known_lead_id: ClassVar[str] = "550e8400-e29b-41d4-a716-446655440000"
+    # The overview page: 100 requests/minute per key, and these headers on all responses. Neither a 429 body nor
+    # Retry-After is documented: the fake answers 429 with its error envelope and no Retry-After.
+    rate_limit_headers: ClassVar[Mapping[str, str]] = {
+        "X-RateLimit-Limit": "limit",
+        "X-RateLimit-Remaining": "remaining",
+        "X-RateLimit-Reset": "reset",
+    }
+    documented_limit: ClassVar[tuple[int, float]] = (100, 60.0)
+    retry_after_on_429: ClassVar[bool] = False
 
     def routes(self) -> list[Route]:
         return [Route("GET", "/v1/leads/{id}", self.get_lead)]

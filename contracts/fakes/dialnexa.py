@@ -2,12 +2,14 @@
 
 Sources: the Get a campaign lead page (the contract: the record, 403 when the key cannot read campaign
 data, 404 when the lead does not exist or was removed), the authentication page (Bearer ``key_id:secret``,
-the 401 body) and the error envelope ``{statusCode, message, error}``.
+the 401 body), the error envelope ``{statusCode, message, error}`` and the rate-limits page (the X-RateLimit-*
+headers on every response, the 429 body and Retry-After).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from contracts.fakes._core import FakeRequest, FakeResponse, FakeVendor, Match, Route
@@ -24,6 +26,13 @@ class DialNexaFake(FakeVendor):
     api_key: ClassVar[str] = "key_fake0001:dnxsecret000000000000000000000000"
     restricted_key: ClassVar[str | None] = "key_fake0002:dnxsecretnocampaigns00000000000"
     known_lead_id: ClassVar[str] = "lead_abc123"
+    # The rate-limits page: these headers on every response, Retry-After (seconds) on 429. It publishes no
+    # numbers, so the fake's unenforced window reports 100 per minute.
+    rate_limit_headers: ClassVar[Mapping[str, str]] = {
+        "X-RateLimit-Limit": "limit",
+        "X-RateLimit-Remaining": "remaining",
+        "X-RateLimit-Reset": "reset",
+    }
 
     def routes(self) -> list[Route]:
         return [Route("GET", "/campaigns-leads/{id}", self.get_campaign_lead)]

@@ -1,14 +1,16 @@
 """A stateful fake of PollyBot's leads API, written from its docs.
 
 Sources: the Get Lead page (the contract: 200 envelope, 400 INVALID_ID_FORMAT, 404 LEAD_NOT_FOUND), the
-authentication page (Bearer keys, the missing-header 401) and the error envelope
-``{success: false, error, code, details?}``.
+authentication page (Bearer keys, the missing-header 401), the error envelope
+``{success: false, error, code, details?}`` (also the 429 body, which the rate-limiting page's stored copy cuts
+off) and the rate-limiting page (the X-RateLimit-* headers on every response).
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from contracts.fakes._core import FakeRequest, FakeResponse, FakeVendor, Match, Route
@@ -30,6 +32,16 @@ class PollyBotFake(FakeVendor):
     # Keys are "sk-workspace_" plus 51 random characters, 64 in all.
     api_key: ClassVar[str] = "sk-workspace_" + "f" * 51
     known_lead_id: ClassVar[str] = "lead_1234567890abcdef"
+    # The rate-limiting page: 1,000 requests/hour per key, and these headers on every response. Whether a 429
+    # carries Retry-After was cut off in the stored copy, so the fake does not send it.
+    rate_limit_headers: ClassVar[Mapping[str, str]] = {
+        "X-RateLimit-Limit": "limit",
+        "X-RateLimit-Remaining": "remaining",
+        "X-RateLimit-Reset": "reset",
+        "X-RateLimit-Used": "used",
+    }
+    documented_limit: ClassVar[tuple[int, float]] = (1000, 3600.0)
+    retry_after_on_429: ClassVar[bool] = False
 
     def routes(self) -> list[Route]:
         return [Route("GET", "/api/v1/leads/{leadId}", self.get_lead)]

@@ -34,6 +34,11 @@ def render_console(report: RunReport) -> str:
         if by_level:
             levels = ", ".join(f"{level} {n['checked']}/{n['total']}" for level, n in by_level.items())
             lines.append(f"{'':<{width}}  ↳ facts by evidence: {levels}")
+        limited = vendor.rate_limited
+        if limited.responses or limited.waited_seconds:
+            lines.append(
+                f"{'':<{width}}  ↳ rate limited: {limited.responses} × 429, {limited.waited_seconds:.1f} s waited"
+            )
         for excluded in vendor.excluded_checks:
             lines.append(f"{'':<{width}}  ↳ check {excluded.check} excluded on {excluded.operation}: {excluded.reason}")
     failures = [item for item in report.open_findings() if item.finding.is_contract_failure]

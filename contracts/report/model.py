@@ -15,7 +15,7 @@ from typing import Any
 
 from contracts.values.findings import Finding, Severity, sort_key
 from contracts.values.model import CheckExclusion
-from contracts.values.results import Status, VendorResult
+from contracts.values.results import RateLimited, Status, VendorResult
 
 
 class ExitCode(IntEnum):
@@ -76,6 +76,8 @@ class VendorSummary:
     """Documented facts the run checked (``Coverage.as_dict()``): total, checked, per request, unchecked."""
     excluded_checks: tuple[CheckExclusion, ...] = ()
     """Schemathesis checks the vendor's data turns off for one operation, with the reason."""
+    rate_limited: RateLimited = field(default_factory=RateLimited)
+    """The 429s the run met and the seconds it waited because of the vendor's rate limit."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +157,7 @@ class RunReport:
                         for item in vendor.excluded_checks
                     ],
                     "facts": dict(vendor.coverage) if vendor.coverage is not None else None,
+                    "rate_limited": vendor.rate_limited.as_dict(),
                 }
                 for vendor in self.vendors
             },
@@ -190,4 +193,5 @@ def summarize(result: VendorResult, *, open_findings: list[Finding], new: int, r
         skipped_checks=skipped,
         coverage=result.coverage.as_dict() if result.coverage is not None else None,
         excluded_checks=tuple(result.excluded_checks),
+        rate_limited=result.rate_limited,
     )

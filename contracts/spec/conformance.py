@@ -1,10 +1,12 @@
 """Explicit conformance checks of one response against the spec, yielding findings.
 
-Status, content type, documented required headers and the JSON body (with
-formats really checked) are compared with what the spec documents for the
-operation. Each jsonschema error becomes a finding whose kind says what broke
-(missing field, unexpected null, wrong type, format, enum) and whose path is
-the JSON pointer of the offending value.
+Status, content type, documented headers (required ones present, every
+documented one valid against its schema, read from its wire text as
+schemathesis reads it) and the JSON body (with formats really checked) are
+compared with what the spec documents for the operation. Each jsonschema
+error becomes a finding whose kind says what broke (missing field, unexpected
+null, wrong type, format, enum) and whose path is the JSON pointer of the
+offending value (``/<header-name>`` for a header).
 
 Every response is checked, so the body goes first through jsonschema-rs
 (compiled once per schema); only a body it rejects pays for jsonschema's
@@ -21,7 +23,7 @@ from typing import Any
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError
 
-from contracts.spec.document import Operation, Spec
+from contracts.spec.document import Operation, ResponseSpec, Spec
 from contracts.values.findings import Finding, Kind, Location, Severity, describe_value, json_pointer
 
 JSON_MEDIA_TYPES = ("application/json",)
@@ -75,7 +77,7 @@ def _iter_response_findings(
         )
         return
     if documented.headers:
-        yield from _missing_headers(ctx, response, documented.headers)
+        yield from _headers(ctx, response, documented)
     if not documented.media_types:
         return  # documented without a body (e.g. a bare 500): nothing more to compare
     media_type = response.media_type
@@ -112,21 +114,70 @@ def _iter_response_findings(
         yield from check_body(ctx, response.status_code, body, pointer)
 
 
-def _missing_headers(
-    ctx: CheckContext, response: ObservedResponse, documented: Mapping[str, Mapping[str, Any]]
-) -> Iterator[Finding]:
-    for name, header in documented.items():
-        if header.get("required") and name not in response.headers:
-            yield _finding(
-                ctx,
-                response.status_code,
-                kind=Kind.MISSING_FIELD,
-                location=Location.HEADER,
-                path=f"/{name}",
-                expected="the header, which the spec marks required",
-                observed="absent",
-                check="response_headers_conformance",
-            )
+def _headers(ctx: CheckContext, response: ObservedResponse, documented: ResponseSpec) -> Iterator[Finding]:
+    """A finding for each required header that is absent, and each documented header whose value breaks its schema."""
+    for header in ctx.spec.header_checks(documented):
+        value = response.headers.get(header.name)
+        if value is None:
+            if header.required:
+                yield _finding(
+                    ctx,
+                    response.status_code,
+                    kind=Kind.MISSING_FIELD,
+                    location=Location.HEADER,
+                    path=f"/{header.name}",
+                    expected="the header, which the spec marks required",
+                    observed="absent",
+                    check="response_headers_conformance",
+                )
+            continue
+        if header.validator is None:
+            continue
+        instance = wire_value(value, header.types)
+        if not header.validator.is_valid(instance):
+            yield _header_finding(ctx, response.status_code, header.name, value, header.validator.iter_errors(instance))
+
+
+def _header_finding(
+    ctx: CheckContext, status_code: int, name: str, value: str, errors: Iterator[jsonschema_rs.ValidationError]
+) -> Finding:
+    """The finding for a header whose value breaks its schema: its first error names the kind."""
+    leaf = next(_explain_rs(next(errors)))
+    keyword, keyword_value = _rs_keyword(leaf)
+    kind, expected, _ = _describe(keyword, keyword_value, leaf.instance)
+    return _finding(
+        ctx,
+        status_code,
+        kind=kind,
+        location=Location.HEADER,
+        path=f"/{name}",
+        expected=expected,
+        observed=describe_value(value),
+        check="response_headers_conformance",
+        message=leaf.message,
+    )
+
+
+def wire_value(text: str, types: tuple[str, ...]) -> Any:
+    """A header's text as the JSON value its schema's types read it as, as schemathesis's
+    ``response_headers_conformance`` reads it: ``"5"`` is 5 for an integer, ``"5.0"`` or ``" 5"`` stays text."""
+    if types == ("integer",) and text.isascii() and text.isdigit():
+        return int(text)  # the common case, first
+    if "string" in types or not types:
+        return text
+    if "null" in types and text.lower() == "null":
+        return None
+    if not text.isascii() or "_" in text or text != text.strip():
+        return text
+    for wanted, parse in (("integer", int), ("number", float)):
+        if wanted in types:
+            try:
+                return parse(text)
+            except ValueError:
+                pass
+    if "boolean" in types and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
 
 
 def check_body(ctx: CheckContext, status_code: int, body: Any, schema_pointer: str) -> Iterator[Finding]:
@@ -215,16 +266,24 @@ def _finding_from_error(ctx: CheckContext, status_code: int, error: ValidationEr
 
 
 def _finding_from_rs_error(ctx: CheckContext, status_code: int, error: jsonschema_rs.ValidationError) -> Finding:
+    keyword, value = _rs_keyword(error)
+    if keyword == "required":
+        missing = str(value)
+        return _schema_finding(ctx, status_code, keyword, [*error.instance_path, missing], missing, None, error.message)
+    return _schema_finding(ctx, status_code, keyword, error.instance_path, value, error.instance, error.message)
+
+
+def _rs_keyword(error: jsonschema_rs.ValidationError) -> tuple[str, Any]:
+    """A jsonschema-rs error's keyword and its value in the schema, as jsonschema gives them ({"format": "uuid"} ->
+    "uuid", types ["x"] -> "x"); for ``required``, the missing member's name."""
     keyword = error.kind.name
     details = error.kind.as_dict()
     if keyword == "required":
-        missing = str(details.get("property", ""))
-        return _schema_finding(ctx, status_code, keyword, [*error.instance_path, missing], missing, None, error.message)
-    # The keyword's value in the schema, as jsonschema gives it: {"format": "uuid"} -> "uuid", types ["x"] -> "x".
+        return keyword, str(details.get("property", ""))
     value: Any = next(iter(details.values())) if len(details) == 1 else details
     if isinstance(value, list) and len(value) == 1 and keyword == "type":
         value = value[0]
-    return _schema_finding(ctx, status_code, keyword, error.instance_path, value, error.instance, error.message)
+    return keyword, value
 
 
 def _schema_finding(
@@ -237,6 +296,25 @@ def _schema_finding(
     message: str,
 ) -> Finding:
     """The finding for one failed keyword: ``value`` is the keyword's value (for ``required``, the missing name)."""
+    kind, expected, observed = _describe(keyword, value, instance)
+    if status_code >= 400:
+        expected = f"the documented error body: {expected}"
+        kind = Kind.ERROR_BODY_MISMATCH
+    return _finding(
+        ctx,
+        status_code,
+        kind=kind,
+        location=Location.BODY,
+        path=json_pointer(path),
+        expected=expected,
+        observed=observed,
+        check="response_schema_conformance",
+        message=message,
+    )
+
+
+def _describe(keyword: str, value: Any, instance: Any) -> tuple[Kind, str, str]:
+    """What one failed keyword means: its kind, what the schema expects and what was observed."""
     kind: Kind
     if keyword == "required":
         kind = Kind.MISSING_FIELD
@@ -262,20 +340,7 @@ def _schema_finding(
         kind = Kind.TYPE_MISMATCH
         expected = f"{keyword} {describe_value(value)}"
         observed = describe_value(instance)
-    if status_code >= 400:
-        expected = f"the documented error body: {expected}"
-        kind = Kind.ERROR_BODY_MISMATCH
-    return _finding(
-        ctx,
-        status_code,
-        kind=kind,
-        location=Location.BODY,
-        path=json_pointer(path),
-        expected=expected,
-        observed=observed,
-        check="response_schema_conformance",
-        message=message,
-    )
+    return kind, expected, observed
 
 
 def _missing_property(error: ValidationError) -> str:

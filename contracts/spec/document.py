@@ -105,7 +105,24 @@ class ResponseSpec:
     """JSON pointer of the response object in the spec (after following a response-level $ref)."""
     media_types: tuple[str, ...]
     headers: Mapping[str, Mapping[str, Any]]
+    """Lower-cased header name -> the documented header object ($ref followed)."""
     has_schema: bool
+    header_schemas: Mapping[str, str] = field(default_factory=dict)
+    """Lower-cased header name -> JSON pointer of its schema, for each documented header that has one."""
+
+
+@dataclass(frozen=True)
+class HeaderCheck:
+    """What checking one documented response header takes, resolved once per response (``Spec.header_checks``)."""
+
+    name: str
+    """Lower-cased."""
+    required: bool
+    schema: str | None
+    """JSON pointer of its schema, None when it has none."""
+    types: tuple[str, ...]
+    """The JSON types its schema names: how its wire text is read."""
+    validator: jsonschema_rs.Validator | None
 
 
 @dataclass(frozen=True)
@@ -168,6 +185,8 @@ class Spec:
         self._validators: dict[str, Draft202012Validator] = {}
         self._fast_validators: dict[str, jsonschema_rs.Validator] = {}
         self._schema_pointers: dict[tuple[str, str], str | None] = {}
+        self._schema_types: dict[str, tuple[str, ...]] = {}
+        self._header_checks: dict[str, tuple[HeaderCheck, ...]] = {}
 
     @classmethod
     def load(cls, path: Path) -> Spec:
@@ -283,12 +302,23 @@ class Spec:
             pointer = response["$ref"].lstrip("#")
             response = self._resolver_lookup(response["$ref"]).contents
         content = response.get("content", {})
+        headers: dict[str, Mapping[str, Any]] = {}
+        header_schemas: dict[str, str] = {}
+        for name, header in response.get("headers", {}).items():
+            at = json_pointer([*_parts(pointer), "headers", name])
+            while isinstance(header, dict) and "$ref" in header:
+                at = header["$ref"].lstrip("#")
+                header = self._resolver_lookup(header["$ref"]).contents
+            headers[name.lower()] = header
+            if isinstance(header, dict) and "schema" in header:
+                header_schemas[name.lower()] = f"{at}/schema"
         return ResponseSpec(
             status=status,
             pointer=pointer,
             media_types=tuple(content),
-            headers={name.lower(): self._deref(header) for name, header in response.get("headers", {}).items()},
+            headers=headers,
             has_schema=any("schema" in media for media in content.values()),
+            header_schemas=header_schemas,
         )
 
     @staticmethod
@@ -357,6 +387,33 @@ class Spec:
                 f"{response.pointer}/content/{_escape(media_type)}/schema" if has_schema else None
             )
         return self._schema_pointers[key]
+
+    def schema_types(self, pointer: str) -> tuple[str, ...]:
+        """The JSON types the schema at ``pointer`` names (``type``, a string or a list; none when absent). Memoised:
+        a header's value is read by its types on every checked response."""
+        fragment = pointer.removeprefix("#")
+        if fragment not in self._schema_types:
+            declared = self.schema_at(fragment).get("type", ())
+            self._schema_types[fragment] = (declared,) if isinstance(declared, str) else tuple(declared)
+        return self._schema_types[fragment]
+
+    def header_checks(self, response: ResponseSpec) -> tuple[HeaderCheck, ...]:
+        """Each documented header of ``response``, with its compiled validator. Memoised: every response is checked."""
+        checks = self._header_checks.get(response.pointer)
+        if checks is None:
+            checks = tuple(
+                HeaderCheck(
+                    name=name,
+                    required=bool(header.get("required")),
+                    schema=schema,
+                    types=self.schema_types(schema) if schema is not None else (),
+                    validator=self.fast_validator(schema) if schema is not None else None,
+                )
+                for name, header in response.headers.items()
+                for schema in [response.header_schemas.get(name)]
+            )
+            self._header_checks[response.pointer] = checks
+        return checks
 
     def validator(self, pointer: str) -> Draft202012Validator:
         """A format-checking 2020-12 validator for the schema at ``pointer`` (``#/components/schemas/Lead``).

@@ -6,7 +6,10 @@ control needs: bounded timeouts, retries with backoff for idempotent reads
 ``X-RateLimit-*`` headers, a per-run request and time budget, a cap on how much
 of a body is read, refusal of requests with real-world side effects, and a log
 of every exchange (credentials stripped, secrets redacted) for the drift
-observer and the report.
+observer and the report. A response the client retries (a 429, a 5xx to an
+idempotent request) is logged as an exchange of its own, marked ``retried``,
+so that it is checked, observed and counted like any other; the client also
+counts the 429s it met and the seconds it waited because of them.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any
@@ -75,7 +78,14 @@ class Exchange:
     content: bytes = b""
     elapsed: float = 0.0
     attempts: int = 0
+    """Requests this entry of the log accounts for: all the attempts of the request (retries included) on the
+    request's own exchange, none on a ``retried`` one, so the log's attempts add up to the requests sent."""
     error: str | None = None
+    retried: bool = False
+    """This is a response the client did not return but retried after (a 429, or a 5xx to an idempotent request),
+    or gave up on when the retries ran out; the request's own exchange follows it in the log."""
+    attempt: int = 0
+    """Which attempt of its request a ``retried`` response answered (1 for the first)."""
 
     @property
     def response(self) -> ObservedResponse:
@@ -155,10 +165,12 @@ def analyse(spec: Spec, exchanges: Iterable[Exchange]) -> list[AnalysedExchange]
 
 
 class _RetryableStatus(Exception):
-    def __init__(self, response: httpx.Response, content: bytes) -> None:
+    def __init__(self, response: httpx.Response, content: bytes, record: Exchange) -> None:
         super().__init__(response.status_code)
         self.response = response
         self.content = content
+        self.record = record
+        """The response's own entry in the exchange log."""
 
 
 class Pacer:
@@ -182,8 +194,11 @@ class Pacer:
         self._clock = clock
         self._resume_at = 0.0
 
-    def wait(self, *, max_wait: float) -> None:
-        """Block until a request may be sent; raise ``BudgetExhausted`` if that is more than ``max_wait`` away."""
+    def wait(self, *, max_wait: float) -> float:
+        """Block until a request may be sent; raise ``BudgetExhausted`` if that is more than ``max_wait`` away.
+
+        Returns the seconds waited for an exhausted window to reset (not the documented limit's own pacing).
+        """
         pause = self._resume_at - self._clock()
         if pause > max_wait:
             raise BudgetExhausted(
@@ -197,6 +212,7 @@ class Pacer:
             raise BudgetExhausted(
                 f"the documented rate limit leaves no room within {max_wait:.0f} s", vendor=self._vendor
             )
+        return max(pause, 0.0)
 
     def close(self) -> None:
         """Stop the limiter's background leaker thread."""
@@ -259,6 +275,11 @@ class VendorClient:
         self.policy = policy or RequestPolicy()
         self.exchanges: list[Exchange] = []
         self.requests_sent = 0
+        self.rate_limited_responses = 0
+        """429s the vendor answered (each one is also a ``retried`` exchange in the log)."""
+        self.rate_limit_wait = 0.0
+        """Seconds waited because of the vendor's rate limit: before retrying a 429 (its Retry-After, or the
+        backoff when it has none) and for an exhausted window (``X-RateLimit-Remaining: 0``) to reset."""
         self._sleep = sleep
         self._lock = threading.Lock()
         self._started = time.monotonic()
@@ -364,12 +385,12 @@ class VendorClient:
             exchange.error = str(fault)
             if exchange.attempts == 0:  # stopped by the budget or the pacer before anything was sent
                 with self._lock:
-                    self.exchanges.remove(exchange)
+                    self._forget(exchange)
             raise
         finally:
             exchange.elapsed = time.monotonic() - started
         exchange.status_code = response.status_code
-        exchange.response_headers = {k.lower(): self.redactor.scrub(v) for k, v in response.headers.items()}
+        exchange.response_headers = self._response_headers(response)
         exchange.content = self._scrub_bytes(body)
         log.debug("%s %s -> %s (%.0f ms)", method, exchange.url, response.status_code, exchange.elapsed * 1000)
         return exchange
@@ -391,13 +412,16 @@ class VendorClient:
                 with attempt:
                     return self._send_once(request, exchange, idempotent=idempotent)
         except _RetryableStatus as exhausted:
-            if exhausted.response.status_code == 429:
+            if exhausted.response.status_code == 429:  # its record stays in the log: it was met and given up on
                 raise VendorUnhealthy(
                     f"{request.method} {exchange.url} still answered 429 Too Many Requests "
                     f"after {exchange.attempts} attempts",
                     vendor=self.vendor,
                     status_code=429,
                 ) from None
+            # The last 5xx is the request's answer: its exchange carries it, so it is not logged twice.
+            with self._lock:
+                self._forget(exhausted.record)
             return exhausted.response, exhausted.content
         except httpx.TimeoutException as exc:
             if self.remaining_time() <= 0:
@@ -419,10 +443,14 @@ class VendorClient:
     def _send_once(
         self, request: httpx.Request, exchange: Exchange, *, idempotent: bool
     ) -> tuple[httpx.Response, bytes]:
-        self._pacer.wait(max_wait=self._max_wait())
+        waited = self._pacer.wait(max_wait=self._max_wait())
+        if waited:
+            with self._lock:
+                self.rate_limit_wait += waited
         self._spend()
         exchange.attempts += 1  # only attempts that were actually sent count
         request.extensions["timeout"] = self._timeouts()
+        started = time.monotonic()
         response = self._http.send(request, stream=True)
         try:
             body = self._read_capped(response, request)
@@ -430,9 +458,40 @@ class VendorClient:
             response.close()
         self._pacer.observe(response.headers)
         retry_write = response.status_code == 429  # a 429 means the request was not processed
+        if response.status_code == 429:
+            with self._lock:
+                self.rate_limited_responses += 1
         if response.status_code in RETRYABLE_STATUSES and (idempotent or retry_write):
-            raise _RetryableStatus(response, body)
+            record = self._record_retried(exchange, response, body, elapsed=time.monotonic() - started)
+            raise _RetryableStatus(response, body, record)
         return response, body
+
+    def _record_retried(self, exchange: Exchange, response: httpx.Response, body: bytes, *, elapsed: float) -> Exchange:
+        """Log a response the client will retry (or give up on) as its own exchange, just before its request's."""
+        record = replace(
+            exchange,
+            status_code=response.status_code,
+            response_headers=self._response_headers(response),
+            content=self._scrub_bytes(body),
+            elapsed=elapsed,
+            attempts=0,
+            error=None,
+            retried=True,
+            attempt=exchange.attempts,
+        )
+        with self._lock:
+            index = next(i for i, logged in enumerate(self.exchanges) if logged is exchange)
+            self.exchanges.insert(index, record)
+        return record
+
+    def _forget(self, exchange: Exchange) -> None:
+        """Remove this very exchange from the log (not one that merely compares equal to it); hold the lock."""
+        index = next((i for i, logged in enumerate(self.exchanges) if logged is exchange), None)
+        if index is not None:
+            del self.exchanges[index]
+
+    def _response_headers(self, response: httpx.Response) -> dict[str, str]:
+        return {name.lower(): self.redactor.scrub(value) for name, value in response.headers.items()}
 
     def _read_capped(self, response: httpx.Response, request: httpx.Request) -> bytes:
         cap = self.limits.max_body_bytes
@@ -463,6 +522,7 @@ class VendorClient:
         outcome = state.outcome
         error = outcome.exception() if outcome is not None else None
         backoff = min(0.5 * 2 ** (state.attempt_number - 1), 8.0) * (0.5 + random.random() / 2)
+        wait = float(backoff)
         if isinstance(error, _RetryableStatus):
             retry_after = retry_after_seconds(error.response.headers.get("retry-after"), now=time.time())
             if retry_after is not None:
@@ -474,10 +534,16 @@ class VendorClient:
                         vendor=self.vendor,
                         status_code=error.response.status_code,
                     )
-                return float(retry_after)
+                wait = float(retry_after)
+            elif backoff > self.remaining_time():
+                raise BudgetExhausted("no time left in the run's budget to retry", vendor=self.vendor)
+            if error.response.status_code == 429:
+                with self._lock:
+                    self.rate_limit_wait += wait
+            return wait
         if backoff > self.remaining_time():
             raise BudgetExhausted("no time left in the run's budget to retry", vendor=self.vendor)
-        return float(backoff)
+        return wait
 
     # policy and redaction -------------------------------------------------------------------
 

@@ -109,6 +109,18 @@ class Coverage:
         }
 
 
+@dataclass(frozen=True, kw_only=True)
+class RateLimited:
+    """How the vendor's rate limit met a run: the 429s it answered, and the seconds the run waited because of its
+    limit (a 429's Retry-After, or the backoff when it gave none, and exhausted windows' X-RateLimit-Reset)."""
+
+    responses: int = 0
+    waited_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"responses": self.responses, "waited_seconds": round(self.waited_seconds, 1)}
+
+
 @dataclass(kw_only=True)
 class VendorResult:
     vendor: str
@@ -126,6 +138,8 @@ class VendorResult:
     """Documented facts the run's requests checked (none when the run never got going)."""
     excluded_checks: tuple[CheckExclusion, ...] = ()
     """The vendor's schemathesis checks turned off for one operation each, with why: every report shows them."""
+    rate_limited: RateLimited = field(default_factory=RateLimited)
+    """The 429s the run met and the seconds it waited because of the vendor's rate limit."""
 
     @property
     def contract_failures(self) -> list[Finding]:

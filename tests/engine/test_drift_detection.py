@@ -18,8 +18,10 @@ from contracts.engine.probes import run_guard
 from contracts.engine.runner import plan_units, run_unit, run_vendor
 from contracts.fakes._core import (
     AcceptAnyKey,
+    AddHeaders,
     Defect,
     DropField,
+    DropHeader,
     Quirk,
     ReplaceBody,
     ReplaceContentType,
@@ -28,7 +30,7 @@ from contracts.fakes._core import (
 )
 from contracts.spec.shape import Member, iter_members
 from contracts.transport.targets import fake_target
-from contracts.values.findings import Kind, Severity
+from contracts.values.findings import Kind, Location, Severity
 from contracts.values.model import Vendor
 from contracts.vendors import VENDORS, get_vendor
 
@@ -46,6 +48,7 @@ class Breakage:
     path: str | None
     probe: str
     """The explicit probe that must catch it (the property run of the operation must catch it too)."""
+    location: Location | None = None
 
 
 def _members(vendor: Vendor) -> list[Member]:
@@ -61,11 +64,48 @@ def _first(members: list[Member], predicate: Any) -> Member | None:
     return next((member for member in members if member.required and predicate(member)), None)
 
 
+def _required_integer_header(vendor: Vendor) -> str | None:
+    """A header the read's 200 requires, typed integer (a documented X-RateLimit-* header), if there is one."""
+    spec = load_spec(vendor)
+    documented = spec.operation(vendor.read_operation).response_for(200)
+    assert documented is not None
+    return next(
+        (
+            name
+            for name, header in documented.headers.items()
+            if header.get("required") and spec.schema_types(documented.header_schemas[name]) == ("integer",)
+        ),
+        None,
+    )
+
+
 def breakages(vendor: Vendor) -> list[Breakage]:
     """The breakages that apply to ``vendor``, derived from its spec."""
     read = vendor.read_operation
     members = _members(vendor)
     cases: list[Breakage] = []
+    header = _required_integer_header(vendor)
+    if header is not None:
+        cases += [
+            Breakage(
+                "missing required header",
+                DropHeader(operation=read, status=200, name=header),
+                Kind.MISSING_FIELD,
+                200,
+                f"/{header}",
+                "known lead",
+                Location.HEADER,
+            ),
+            Breakage(
+                "non-integer header",
+                AddHeaders(operation=read, status=200, headers={header: "plenty"}),
+                Kind.TYPE_MISMATCH,
+                200,
+                f"/{header}",
+                "known lead",
+                Location.HEADER,
+            ),
+        ]
 
     def body(name: str, member: Member | None, kind: Kind, **change: Any) -> None:
         """Break ``member`` of the 200 body: drop it (no ``value``) or set it to ``value``."""
@@ -143,6 +183,7 @@ def _matches(finding: Any, breakage: Breakage) -> bool:
         finding.kind is breakage.kind
         and finding.status_code == breakage.status
         and (breakage.path is None or finding.path == breakage.path)
+        and (breakage.location is None or finding.location == breakage.location)
     ):
         return False
     evidence = finding.evidence
@@ -191,6 +232,8 @@ def test_every_vendor_has_the_format_and_enum_breakages_its_spec_allows():
     assert {"bad email", "bad date-time", "enum value outside the list"} <= names["pollybot"]
     assert {"bad date-time", "enum value outside the list"} <= names["dialnexa"]
     assert {"bad uuid", "bad email", "bad date-time"} <= names["aura"]
+    rate_limited = {"missing required header", "non-integer header"}
+    assert [name for name, found in names.items() if rate_limited <= found] == ["pollybot", "dialnexa", "aura"]
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda vendor: vendor.name)

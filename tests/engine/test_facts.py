@@ -141,6 +141,26 @@ def test_facts_are_ordered_and_named_stably():
     assert Fact(FactKind.BEHAVIOUR, "", "", "probe:x").id == "behaviour probe:x"
 
 
+def test_a_retried_429_checks_its_observed_only_facts_and_counts_no_request_of_its_own():
+    dialnexa = get_vendor("dialnexa")
+    spec = load_spec(dialnexa)
+    facts = documented_facts(dialnexa, spec)
+    too_many = {"statusCode": 429, "message": "Too many requests.", "error": "Too Many Requests"}
+    retried = replace(exchange("GET /campaigns-leads/{id}", 429, too_many, attempts=0), retried=True, attempt=1)
+    answer = exchange("GET /campaigns-leads/{id}", 404, {"statusCode": 404, "message": "x", "error": "Not Found"})
+    answer.attempts = 2  # the request's own exchange counts both of its attempts
+    coverage = measure(facts, analyse(spec, [retried, answer]), [], requests=2)
+    observed_only = {fact.id for fact in facts if fact.observed_only}
+    assert {
+        "status GET /campaigns-leads/{id} 429",
+        "error body GET /campaigns-leads/{id} 429 /statusCode",
+        "error body GET /campaigns-leads/{id} 429 /message",
+        "error body GET /campaigns-leads/{id} 429 /error",
+    } == observed_only
+    assert coverage.observed_only == (4, 4)
+    assert coverage.new_facts_by_source["test"][0] == 2
+
+
 # -- the real vendors: what their fakes show, and what the lean live default keeps -----------------------
 
 

@@ -15,6 +15,7 @@ import uvicorn
 from contracts.engine.context import load_spec as shared_spec
 from contracts.fakes._core import FakeVendor
 from contracts.serve import bind
+from contracts.spec.conformance import wire_value
 from contracts.spec.document import Spec
 from contracts.values.model import Vendor
 
@@ -41,7 +42,8 @@ def schema_errors(spec: Spec, pointer: str, instance: Any) -> list[str]:
 
 
 def assert_conforms(spec: Spec, response: httpx.Response, *, mount: str = "") -> Any:
-    """The response's status is documented for its operation and its JSON body validates; returns the body.
+    """The response's status is documented for its operation, its required headers are there, its documented
+    headers and its JSON body validate; returns the body.
 
     ``mount`` is a URL prefix in front of the spec's server path (``/nexor`` under ``contracts serve``).
     """
@@ -57,6 +59,13 @@ def assert_conforms(spec: Spec, response: httpx.Response, *, mount: str = "") ->
     media_type = response.headers.get("content-type", "").split(";")[0].strip()
     if documented.media_types:
         assert media_type in documented.media_types, f"{media_type!r} not in {documented.media_types}"
+    for name, header in documented.headers.items():
+        value = response.headers.get(name)
+        assert value is not None or not header.get("required"), f"{operation.label} {response.status_code}: no {name}"
+        schema = documented.header_schemas.get(name)
+        if value is not None and schema is not None:
+            typed = wire_value(value, spec.schema_types(schema))
+            assert schema_errors(spec, schema, typed) == [], f"{operation.label} {response.status_code}: {name}"
     body = response.json()
     pointer = spec.response_schema_pointer(documented, media_type)
     if pointer is not None:

@@ -14,6 +14,7 @@ from contracts.fakes._core import (
     AcceptAnyKey,
     AddHeaders,
     DropField,
+    DropHeader,
     EchoCredential,
     FakeRequest,
     FakeResponse,
@@ -28,8 +29,9 @@ from contracts.fakes._core import (
     Route,
     SetValue,
 )
+from contracts.fakes.aura import AuraFake
+from contracts.fakes.dialnexa import DialNexaFake
 from contracts.fakes.nexor import NexorFake
-from contracts.fakes.pollybot import PollyBotFake
 from contracts.serve import bind, build_app
 from contracts.values.model import Vendor
 from contracts.vendors import VENDORS, get_vendor
@@ -351,18 +353,121 @@ def test_unknown_fault_kind_is_refused():
         Fault("flaky")
 
 
-def test_rate_limit_answers_429_with_the_vendors_body_and_headers():
-    vendor = get_vendor("pollybot")
+# vendor -> (the X-RateLimit-* headers its docs promise on every response, a 429 carries Retry-After, its 429 body)
+RATE_LIMITED = {
+    "nexor": ((), True, {"error": "Too many requests"}),
+    "pollybot": (
+        ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Used"),
+        False,
+        {"success": False, "error": "Too many requests", "code": "RATE_LIMIT_EXCEEDED"},
+    ),
+    "dialnexa": (
+        ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"),
+        True,
+        {
+            "statusCode": 429,
+            "message": "Too many requests. Please slow down and retry after a moment.",
+            "error": "Too Many Requests",
+        },
+    ),
+    "aura": (
+        ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"),
+        False,
+        {"success": False, "error": "Too many requests", "code": "RATE_LIMITED", "requestId": "req_ratelimit"},
+    ),
+}
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda vendor: vendor.name)
+def test_rate_limit_answers_429_with_the_vendors_documented_body_and_headers(vendor):
+    headers, retry_after, body = RATE_LIMITED[vendor.name]
     spec = load_spec(vendor)
-    fake = PollyBotFake(rate_limit=RateLimit(limit=2, window=60))
+    fake = vendor.fake(rate_limit=RateLimit(limit=2, window=60))
     with in_process_client(fake, spec) as api:
         responses = [api.get(read_path(vendor, fake.known_lead_id), headers=valid_key(vendor)) for _ in range(3)]
     assert [r.status_code for r in responses] == [200, 200, 429]
-    assert [r.headers["X-RateLimit-Remaining"] for r in responses] == ["1", "0", "0"]
-    assert {r.headers["X-RateLimit-Limit"] for r in responses} == {"2"}
+    assert responses[2].json() == body
+    assert ("Retry-After" in responses[2].headers) is retry_after
+    if retry_after:
+        assert 1 <= int(responses[2].headers["Retry-After"]) <= 60
     assert "Retry-After" not in responses[1].headers
-    assert 1 <= int(responses[2].headers["Retry-After"]) <= 60
-    assert assert_conforms(spec, responses[2])["code"] == "RATE_LIMIT_EXCEEDED"
+    assert sorted(name for name in responses[2].headers if name.startswith("x-ratelimit")) == sorted(
+        name.lower() for name in headers
+    )
+    if headers:
+        assert [r.headers["X-RateLimit-Remaining"] for r in responses] == ["1", "0", "0"]
+        assert {r.headers["X-RateLimit-Limit"] for r in responses} == {"2"}
+        assert 0 < int(responses[2].headers["X-RateLimit-Reset"]) - time.time() <= 61
+    if "X-RateLimit-Used" in headers:
+        assert [r.headers["X-RateLimit-Used"] for r in responses] == ["1", "2", "2"]
+    if vendor.name != "nexor":  # Nexor documents no 429
+        assert_conforms(spec, responses[2])
+
+
+@pytest.mark.parametrize("vendor", VENDORS, ids=lambda vendor: vendor.name)
+def test_every_response_carries_the_documented_rate_limit_headers(vendor):
+    """Without an enforced limit too: the docs promise them on every response, whatever its status."""
+    headers, _, _ = RATE_LIMITED[vendor.name]
+    spec = load_spec(vendor)
+    fake = vendor.fake()
+    limit, _ = fake.documented_limit
+    with in_process_client(fake, spec) as api:
+        responses = [
+            api.get(read_path(vendor, fake.known_lead_id), headers=valid_key(vendor)),
+            api.get(read_path(vendor, fake.known_lead_id)),
+            api.get(read_path(vendor, vendor.unknown_id), headers=valid_key(vendor)),
+        ]
+    assert [r.status_code for r in responses] == [200, 401, 404]
+    for response in responses:
+        assert sorted(name for name in response.headers if name.startswith("x-ratelimit")) == sorted(
+            name.lower() for name in headers
+        )
+        assert_conforms(spec, response)
+        if headers:
+            assert (response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]) == (
+                str(limit),
+                str(limit - 1),
+            )
+
+
+def test_a_429_fault_is_the_vendors_documented_429_with_the_retry_after_it_asks_for():
+    vendor = get_vendor("aura")
+    fake = AuraFake(faults=[Fault("status", status=429, retry_after=3)])
+    with in_process_client(fake, load_spec(vendor)) as api:
+        response = api.get(read_path(vendor, fake.known_lead_id), headers=valid_key(vendor))
+    assert (response.status_code, response.headers["Retry-After"]) == (429, "3")
+    assert response.json() == RATE_LIMITED["aura"][2]
+    assert_conforms(load_spec(vendor), response)
+
+
+@pytest.mark.parametrize(
+    ("defect", "header", "value"),
+    [
+        pytest.param(DropHeader(name="x-ratelimit-limit"), "X-RateLimit-Limit", None, id="drop"),
+        pytest.param(AddHeaders(headers={"x-ratelimit-limit": "lots"}), "X-RateLimit-Limit", "lots", id="replace"),
+    ],
+)
+def test_header_defects_change_the_rate_limit_headers(defect, header, value):
+    vendor = get_vendor("dialnexa")
+    fake = DialNexaFake(defects=[defect])
+    with in_process_client(fake, load_spec(vendor)) as api:
+        response = api.get(read_path(vendor, fake.known_lead_id), headers=valid_key(vendor))
+    assert response.headers.get(header) == value
+    assert response.headers["X-RateLimit-Remaining"] == "99"
+
+
+def test_defects_apply_to_a_429():
+    vendor = get_vendor("dialnexa")
+    fake = DialNexaFake(
+        rate_limit=RateLimit(limit=1, window=60),
+        defects=[DropField(status=429, pointer="/statusCode"), DropHeader(status=429, name="Retry-After")],
+    )
+    with in_process_client(fake, load_spec(vendor)) as api:
+        first, second = (api.get(read_path(vendor, fake.known_lead_id), headers=valid_key(vendor)) for _ in range(2))
+    assert (first.status_code, second.status_code) == (200, 429)
+    assert "statusCode" not in second.json()
+    assert "Retry-After" not in second.headers
+    assert first.json()["id"] == fake.known_lead_id
 
 
 # -- the ASGI adapter, served by uvicorn on loopback ----------------------------------------------

@@ -18,7 +18,7 @@ from contracts.report.model import RunReport
 from contracts.values.evidence import Confirmation, Evidence, Level
 from contracts.values.findings import Finding, Kind, Location, Severity
 from contracts.values.model import CheckExclusion
-from contracts.values.results import Coverage, Outcome, Status, VendorResult
+from contracts.values.results import Coverage, Outcome, RateLimited, Status, VendorResult
 
 TITLES = {"nexor": "Nexor", "pollybot": "PollyBot", "dialnexa": "DialNexa", "aura": "Aura", "acme": "Acme"}
 NASTY = '<script>alert("x")</script> | `tick` *star* _under_ [link](http://x) & ~tilde~ \\ back'
@@ -143,6 +143,9 @@ EXCLUSION = CheckExclusion(
 )
 """Nexor's excluded check on night three, its reason in need of escaping."""
 
+RATE_LIMITED = RateLimited(responses=4, waited_seconds=7.46)
+"""PollyBot's 429s on night three, and the seconds waited for them."""
+
 NIGHT_TIMES = (
     datetime(2026, 1, 5, 2, 0, tzinfo=UTC),
     datetime(2026, 1, 6, 2, 0, tzinfo=UTC),
@@ -161,6 +164,7 @@ def result(
     skipped: Sequence[tuple[str, str]] = (),
     created: Sequence[dict[str, str]] = (),
     excluded: Sequence[CheckExclusion] = (),
+    rate_limited: RateLimited | None = None,
 ) -> VendorResult:
     operations = (
         {
@@ -184,6 +188,7 @@ def result(
         duration=12.25 if requests else 0.0,
         coverage=coverage(requests) if requests > 1 else None,
         excluded_checks=tuple(excluded),
+        rate_limited=rate_limited or RateLimited(),
     )
 
 
@@ -239,6 +244,7 @@ def night_results(night: int) -> list[VendorResult]:
                 [J],
                 reason="rate-limited beyond the request budget (429, Retry-After: 3600)",
                 requests=17,
+                rate_limited=RATE_LIMITED,
             ),
             result("dialnexa", Status.PASS, [K]),
             result("aura", Status.SKIPPED, reason="AURA_API_KEY is not set", requests=0),

@@ -458,3 +458,27 @@ def test_excluded_checks_are_shown_with_their_reason_in_every_report(report: Run
     assert html.count('<details class="excluded">') == 1
 
     assert f"↳ check ignored_auth excluded on GET /leads/{{id}}: {EXCLUSION.reason}" in render_console(report)
+
+
+# --- rate limits ----------------------------------------------------------------------------------
+
+
+def test_the_429s_met_and_the_seconds_waited_are_shown_in_every_report(report: RunReport) -> None:
+    """Per vendor: drift.json always (zeros included), the other formats only where the rate limit was met."""
+    vendors = json.loads(render_json(report))["vendors"]
+    assert vendors["pollybot"]["rate_limited"] == {"responses": 4, "waited_seconds": 7.5}
+    assert all(
+        vendor["rate_limited"] == {"responses": 0, "waited_seconds": 0.0}
+        for name, vendor in vendors.items()
+        if name != "pollybot"
+    )
+    markdown = render_markdown(report)
+    assert markdown.count("rate limited: ") == 1
+    [line] = [line for line in markdown.splitlines() if "**PollyBot**" in line]
+    assert "; 17 requests; rate limited: 4 × 429, 7.5 s waited;" in line
+    html = render_html(report)
+    assert html.count('<div class="meta rate-limited">') == 1
+    assert '<div class="meta rate-limited">rate limited: 4 × 429 · 7.5 s waited</div>' in html
+    console = render_console(report)
+    assert console.count("↳ rate limited: ") == 1
+    assert "↳ rate limited: 4 × 429, 7.5 s waited" in console

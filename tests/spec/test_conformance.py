@@ -15,10 +15,12 @@ from jsonschema import Draft202012Validator
 
 from contracts.engine.context import load_spec
 from contracts.fakes._core import FakeRequest
+from contracts.fakes.pollybot import PollyBotFake
 from contracts.spec import document as spec_module
-from contracts.spec.conformance import CheckContext, ObservedResponse, check_response
+from contracts.spec.conformance import CheckContext, ObservedResponse, check_response, wire_value
 from contracts.spec.document import FORMAT_CHECKER, Spec
-from contracts.values.findings import Kind, Location, Severity
+from contracts.values.findings import Finding, Kind, Location, Severity
+from contracts.vendors import get_vendor
 from tests.fixtures.acme import ACME, AcmeFake
 
 SPEC = load_spec(ACME)
@@ -236,6 +238,40 @@ def test_jsonschema_rs_errors_make_the_same_findings_as_the_explanation(monkeypa
     )
 
 
+POLLYBOT = get_vendor("pollybot")
+POLLYBOT_SPEC = load_spec(POLLYBOT)
+
+
+POLLYBOT_LIMITS = {
+    "x-ratelimit-limit": "1000",
+    "x-ratelimit-remaining": "999",
+    "x-ratelimit-reset": "1800000000",
+    "x-ratelimit-used": "1",
+}
+"""The rate-limit headers PollyBot documents on every response, as its fake sends them."""
+
+
+def check_pollybot(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> list[Finding]:
+    operation = POLLYBOT_SPEC.operation("GET /api/v1/leads/{leadId}")
+    ctx = CheckContext(vendor="pollybot", spec=POLLYBOT_SPEC, operation=operation, source="test", example={})
+    sent = {"content-type": "application/json", **(POLLYBOT_LIMITS if headers is None else headers)}
+    response = ObservedResponse(status, sent, json.dumps(body).encode())
+    return check_response(ctx, response)
+
+
+def pollybot_lead(**changes: Any) -> dict[str, Any]:
+    fake = PollyBotFake()
+    request = FakeRequest(
+        method="GET",
+        path=f"/api/v1/leads/{fake.known_lead_id}",
+        headers={"authorization": f"Bearer {fake.api_key}"},
+        query={},
+    )
+    body: dict[str, Any] = fake.handle(request).body
+    body["data"].update(changes)
+    return body
+
+
 def test_an_error_only_jsonschema_rs_sees_is_not_lost():
     """ECMA-262's "$" (JSON Schema's regex dialect) ends the input; Python's also matches before a final newline."""
     body = lead(ref="lead_1234567890abcdef\n")
@@ -256,6 +292,65 @@ def test_an_error_only_jsonschema_rs_sees_is_kept_beside_the_explained_ones():
         (Kind.ENUM_MISMATCH, "/stage"),
         (Kind.FORMAT_MISMATCH, "/ref"),
     ]
+
+
+# -- documented headers: required ones present, every one valid against its schema ---------------------------
+
+
+def without(name: str) -> dict[str, str]:
+    return {header: value for header, value in POLLYBOT_LIMITS.items() if header != name}
+
+
+@pytest.mark.parametrize("status", [200, 400, 401, 404, 429])
+@pytest.mark.parametrize("name", sorted(POLLYBOT_LIMITS))
+def test_a_missing_required_header_is_named_by_its_pointer_on_every_documented_response(name, status):
+    body = pollybot_lead() if status == 200 else {"success": False, "error": "x", "code": "RATE_LIMIT_EXCEEDED"}
+    findings = [f for f in check_pollybot(body, status=status, headers=without(name)) if f.location == "header"]
+    assert [(f.kind, f.location, f.path, f.observed, f.status_code) for f in findings] == [
+        (Kind.MISSING_FIELD, Location.HEADER, f"/{name}", "absent", status)
+    ]
+    assert findings[0].check == "response_headers_conformance"
+    assert findings[0].expected == "the header, which the spec marks required"
+
+
+@pytest.mark.parametrize(
+    ("value", "conforms"),
+    [
+        ("1000", True),
+        ("0", True),
+        ("-1", True),  # the schema says integer, nothing more
+        ("lots", False),
+        ("1000.0", False),  # 1000.0 is a number, not an integer, on the wire
+        ("1.5", False),
+        (" 1000", False),  # as schemathesis reads header text: padding is not an integer
+        ("1_000", False),
+        ("", False),
+    ],
+)
+def test_a_header_value_is_checked_against_its_schema(value, conforms):
+    findings = check_pollybot(pollybot_lead(), headers={**POLLYBOT_LIMITS, "x-ratelimit-limit": value})
+    expected = [] if conforms else [(Kind.TYPE_MISMATCH, Location.HEADER, "/x-ratelimit-limit", 'type "integer"')]
+    assert [(f.kind, f.location, f.path, f.expected) for f in findings] == expected
+    if not conforms:
+        assert findings[0].observed == json.dumps(value)
+        assert findings[0].check == "response_headers_conformance"
+
+
+@pytest.mark.parametrize(
+    ("text", "types", "value"),
+    [
+        ("5", ("integer",), 5),
+        ("5", ("string",), "5"),
+        ("5", (), "5"),
+        ("5.5", ("number",), 5.5),
+        ("5.5", ("integer",), "5.5"),
+        ("null", ("integer", "null"), None),
+        ("true", ("boolean",), True),
+        ("٥", ("integer",), "٥"),  # an Arabic-Indic digit: int() reads it, a server does not
+    ],
+)
+def test_wire_value_reads_header_text_as_its_schema_types(text, types, value):
+    assert wire_value(text, types) == value
 
 
 def test_each_schema_is_compiled_once_and_nothing_is_resolved_per_response(monkeypatch):

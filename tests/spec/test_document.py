@@ -150,6 +150,8 @@ def test_operations_are_indexed_by_label(toy):
     assert get.extensions == {"x-doc-source": "toy page"}
     assert get.documented_statuses == ("200", "4XX", "default")
     assert get.responses["200"].headers["x-trace"] == {"schema": {"type": "string"}}
+    assert get.responses["200"].header_schemas == {"x-trace": "/components/headers/X-Trace/schema"}
+    assert toy.schema_types("/components/headers/X-Trace/schema") == ("string",)
     delete = toy.operation("DELETE /items/{itemId}")
     assert (delete.security_schemes, delete.is_write, delete.path_parameters) == (("Key",), True, ("itemId",))
     post = toy.operation("POST /items")
