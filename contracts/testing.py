@@ -115,7 +115,9 @@ H = TypeVar("H", "VendorFake", "VendorFakes")
 class VendorFake:
     """One vendor's fake, mounted at ``base_url``: its seeded state, the calls it got, and its switches."""
 
-    def __init__(self, vendor: Vendor, fake: FakeVendor, base_url: str, route: respx.Route, router: respx.MockRouter):
+    def __init__(
+        self, vendor: Vendor, fake: FakeVendor, base_url: str, route: respx.Route, router: respx.MockRouter
+    ) -> None:
         self.vendor = vendor
         self.fake = fake
         """The in-process fake itself (a ``FakeVendor``), as the contract suite runs it."""
@@ -321,17 +323,21 @@ class FakesMount(Generic[H]):
         if self._state != "new":
             raise RuntimeError("this vendor_fakes mount was already used; call vendor_fakes() again for fresh fakes")
         with _MOUNTED_LOCK:
-            for name, fake in self._fakes.items():
+            for name, handle in self._fakes.items():
                 for base_url, owner in _MOUNTED.items():
-                    if _overlap(fake.base_url, base_url):
+                    if _overlap(handle.base_url, base_url):
                         raise RuntimeError(
-                            f"{name}'s fake cannot be mounted at {fake.base_url}: {owner}'s fake is mounted at "
+                            f"{name}'s fake cannot be mounted at {handle.base_url}: {owner}'s fake is mounted at "
                             f"{base_url} by a vendor_fakes still running (stop it first)"
                         )
-            for fake in self._fakes.values():
-                _MOUNTED[fake.base_url] = fake.name
+            for handle in self._fakes.values():
+                _MOUNTED[handle.base_url] = handle.name
             self._state = "running"
-        self._router.start()
+        try:
+            self._router.start()
+        except BaseException:
+            self.stop()
+            raise
         return self._handle
 
     def stop(self) -> None:
@@ -346,8 +352,8 @@ class FakesMount(Generic[H]):
             self._router.stop(clear=False, reset=False)
         finally:
             with _MOUNTED_LOCK:
-                for fake in self._fakes.values():
-                    _MOUNTED.pop(fake.base_url, None)
+                for handle in self._fakes.values():
+                    _MOUNTED.pop(handle.base_url, None)
 
     def __enter__(self) -> H:
         return self.start()
@@ -416,10 +422,10 @@ class VendorFakesFactory:
         name: str,
         /,
         *,
-        base_url: str | None = None,
-        defects: Iterable[Defect] | None = None,
-        faults: Iterable[Fault] | None = None,
-        rate_limit: RateLimit | None = None,
+        base_url: str | Mapping[str, str] | None = None,
+        defects: Iterable[Defect] | Mapping[str, Iterable[Defect]] | None = None,
+        faults: Iterable[Fault] | Mapping[str, Iterable[Fault]] | None = None,
+        rate_limit: RateLimit | Mapping[str, RateLimit] | None = None,
     ) -> FakesMount[VendorFake]: ...
 
     @overload
