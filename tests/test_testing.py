@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import respx
 from respx.models import AllMockedAssertionError
 
 import contracts
@@ -150,6 +152,22 @@ def test_a_request_no_fake_routes_fails_loudly(url):
     with vendor_fakes("nexor") as nexor, pytest.raises(AllMockedAssertionError, match="not mocked"):
         httpx.get(url, headers=auth(nexor))
     assert nexor.calls.call_count == 0
+
+
+@pytest.mark.parametrize("order", ["theirs first", "ours first"])
+def test_a_users_own_respx_routes_keep_answering_their_hosts(order):
+    theirs = respx.mock(assert_all_called=False)
+    theirs.get("https://crm.example/ping").respond(204)
+    with contextlib.ExitStack() as stack:
+        if order == "theirs first":
+            stack.enter_context(theirs)
+        nexor = stack.enter_context(vendor_fakes("nexor"))
+        if order == "ours first":
+            stack.enter_context(theirs)
+        assert httpx.get("https://crm.example/ping").status_code == 204
+        assert httpx.get(read_url(nexor), headers=auth(nexor)).status_code == 200
+        with pytest.raises(AllMockedAssertionError):
+            httpx.get("https://elsewhere.example/")
 
 
 def test_after_the_mount_httpx_is_no_longer_intercepted():
