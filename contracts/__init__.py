@@ -31,6 +31,10 @@ _EXPORTS = {
     "fake_target": "contracts.transport.targets",
     "live_target": "contracts.config",
     "select_target": "contracts.pipeline",
+    # the verified fakes, for the tests of your own integration
+    "vendor_fakes": "contracts.testing",
+    "VendorFake": "contracts.testing",
+    "VendorFakes": "contracts.testing",
     # running, and what a run produces
     "VendorRun": "contracts.engine.runner",
     "run_vendor": "contracts.engine.runner",
@@ -84,6 +88,8 @@ __all__ = [
     "Target",
     "UnsafeRequest",
     "Vendor",
+    "VendorFake",
+    "VendorFakes",
     "VendorFault",
     "VendorResult",
     "VendorRun",
@@ -95,6 +101,7 @@ __all__ = [
     "publish",
     "run_vendor",
     "select_target",
+    "vendor_fakes",
 ]
 
 
@@ -118,6 +125,7 @@ if TYPE_CHECKING:
     from contracts.pipeline import Published, open_vendor_run, publish, select_target
     from contracts.report.model import ExitCode, RunReport
     from contracts.spec.document import Spec
+    from contracts.testing import VendorFake, VendorFakes, vendor_fakes
     from contracts.transport.targets import Target, fake_target
     from contracts.values.errors import (
         ConfigError,

@@ -7,6 +7,8 @@ plugin adds the drift observations, writes the same reports as ``contracts drift
 to (``--contracts-report DIR``, or by default for a session that ran live tests), and scans
 everything the run wrote for configured keys.
 
+``vendor_fakes`` offers the suite's fakes to the tests of your own integration (``contracts.testing``).
+
 Under pytest-xdist every worker is a session of its own: its own runs, its own in-process fakes,
 one run id shared by all workers (so records created live carry one marker). A vendor's run is then
 split between workers, so no worker can write its report: ``--contracts-report`` is refused with
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,7 @@ from contracts.vendors import VENDORS
 if TYPE_CHECKING:
     from contracts.engine.context import RunContext
     from contracts.engine.runner import Unit, VendorRun
+    from contracts.testing import VendorFakesFactory
 
 # The engine (and schemathesis with it) is imported only when a test asks for a contract run: this plugin
 # is loaded into every pytest session of the environment it is installed in, whatever that session tests.
@@ -195,6 +198,22 @@ def assert_contract_holds(outcome: Outcome, redactor: Redactor | None = None) ->
         pytest.fail(redactor.scrub(message) if redactor else message, pytrace=False)
     if outcome.inconclusive:
         pytest.skip(f"inconclusive: {outcome.inconclusive}")
+
+
+@pytest.fixture
+def vendor_fakes() -> Iterator[VendorFakesFactory]:
+    """``with vendor_fakes("nexor") as nexor:``: the suite's verified fakes for your integration's tests.
+
+    Mounts each named vendor's fake at its documented base URL for every httpx client the test creates (see
+    ``contracts.testing``); any mount the test left running is stopped when it ends.
+    """
+    from contracts.testing import VendorFakesFactory
+
+    factory = VendorFakesFactory(track=True)
+    try:
+        yield factory
+    finally:
+        factory.close()
 
 
 @pytest.fixture(scope="session")

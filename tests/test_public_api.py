@@ -36,6 +36,8 @@ PUBLIC = {
     "Target",
     "UnsafeRequest",
     "Vendor",
+    "VendorFake",
+    "VendorFakes",
     "VendorFault",
     "VendorResult",
     "VendorRun",
@@ -47,6 +49,7 @@ PUBLIC = {
     "publish",
     "run_vendor",
     "select_target",
+    "vendor_fakes",
 }
 """A change here is a change of the public API: say so in the release notes."""
 
