@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.inprocess",
     "tests.fixtures.servers",
     "tests.fixtures.specs",
+    "tests.fixtures.waits",
 ]

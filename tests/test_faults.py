@@ -10,7 +10,6 @@ errors or answering scripted responses, and with the fakes' fault switches.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,14 +17,12 @@ import httpx
 import pytest
 import respx
 
-import contracts.engine.context
 from contracts.engine.context import RunContext, load_spec, open_run
 from contracts.engine.probes import run_probe
 from contracts.engine.runner import plan_units, run_vendor
 from contracts.fakes._core import FakeVendor, Fault
 from contracts.fakes.aura import AuraFake
 from contracts.fakes.nexor import NexorFake
-from contracts.transport.client import VendorClient
 from contracts.transport.targets import RunLimits, Target, fake_target
 from contracts.values.findings import Kind, Severity
 from contracts.values.model import Capability
@@ -48,16 +45,6 @@ LIMITS: dict[str, Any] = {
     "max_retry_wait": 30.0,
     "time_budget": 60.0,
 }
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every client the engine opens records its backoff and Retry-After waits here instead of sleeping."""
-    recorded: list[float] = []
-    monkeypatch.setattr(
-        contracts.engine.context, "VendorClient", functools.partial(VendorClient, sleep=recorded.append)
-    )
-    return recorded
 
 
 def faked(fake: FakeVendor, spec: Any = AURA_SPEC) -> Target:

@@ -9,7 +9,6 @@ except where the point is real pacing, which is measured over short real windows
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,7 +17,6 @@ import httpx
 import pytest
 import respx
 
-import contracts.engine.context
 from contracts import config
 from contracts.engine.context import load_spec, open_run
 from contracts.engine.probes import run_guard
@@ -94,16 +92,6 @@ def behind_respx(script: Callable[[httpx.Response, int], httpx.Response], **limi
         return script(fake.httpx_handler(request), count)
 
     return respx_target(side_effect, **limits)
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every client the engine opens records its waits here instead of sleeping."""
-    recorded: list[float] = []
-    monkeypatch.setattr(
-        contracts.engine.context, "VendorClient", functools.partial(VendorClient, sleep=recorded.append)
-    )
-    return recorded
 
 
 @pytest.fixture
