@@ -121,3 +121,14 @@ class Grader:
 
     def grade_all(self, findings: Iterable[Finding]) -> list[Finding]:
         return [self.grade(finding) for finding in findings]
+
+    def cite(self, finding: Finding) -> Finding:
+        """A drift observation about a documented field (never present, always null) quotes that field's
+        evidence too; its severity stays what drift gets."""
+        if finding.evidence is not None or finding.kind is not Kind.NEVER_PRESENT:
+            return finding
+        operation = self.index.operations.get(finding.operation)
+        response = operation.response_for(finding.status_code) if operation and finding.status_code else None
+        if operation is None or response is None:
+            return finding
+        return replace(finding, evidence=self.index.for_field(operation, response, finding.path))

@@ -148,8 +148,9 @@ def finish(
     """
     exchanges = analyse(ctx.spec, ctx.client.exchanges)  # matched and parsed once, for all three below
     # Graded again here: findings made outside a unit get their evidence too (grading is idempotent).
-    findings = Grader(ctx.spec, ctx.vendor).grade_all(finding for outcome in outcomes for finding in outcome.findings)
-    findings.extend(observe(ctx.vendor.name, ctx.spec, exchanges))
+    grader = Grader(ctx.spec, ctx.vendor)
+    findings = grader.grade_all(finding for outcome in outcomes for finding in outcome.findings)
+    findings.extend(grader.cite(finding) for finding in observe(ctx.vendor.name, ctx.spec, exchanges))
     merged = merge(finding.redacted(ctx.redactor) for finding in findings)
     if status is None:
         status, reason = verdict(merged, outcomes)

@@ -232,3 +232,14 @@ def test_every_documented_fact_says_how_the_docs_back_it(vendor):
     evidence = fact_evidence(vendor, spec, documented_facts(vendor, spec))
     missing = sorted(fact.id for fact, found in evidence.items() if found is None)
     assert missing == [], f"{vendor.name}: facts without evidence"
+
+
+def test_a_documented_field_never_seen_quotes_its_evidence_and_stays_drift():
+    grader = Grader(Spec(copy.deepcopy(RAW), source="evidence.yaml"), VENDORS[0])
+    never = replace(finding(Kind.NEVER_PRESENT, "/owner"), severity=Severity.INFO, check="drift_observation")
+    cited = grader.cite(never)
+    assert cited.severity is Severity.INFO
+    assert cited.evidence is not None
+    assert cited.evidence.quote == "owner is optional"
+    undocumented = replace(finding(Kind.UNDOCUMENTED_FIELD, "/new"), severity=Severity.WARNING)
+    assert grader.cite(undocumented) is undocumented  # no doc line to quote: the docs do not have it
