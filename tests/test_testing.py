@@ -26,6 +26,7 @@ from contracts.testing import (
     AddHeaders,
     Defect,
     DropField,
+    DropHeader,
     EchoCredential,
     Fault,
     Quirk,
@@ -359,10 +360,19 @@ DEFECT_OUTCOMES: dict[type[Defect], tuple[Defect, Callable[[httpx.Client, Vendor
 
 
 def test_every_defect_is_covered_here():
-    assert set(DEFECT_OUTCOMES) == set(DEFECTS)
+    assert set(DEFECT_OUTCOMES) | {DropHeader} == set(DEFECTS)  # DropHeader: Nexor documents no headers to drop
+    assert set(DEFECTS) == set(Defect.__subclasses__()), "every defect the fakes have is a switch here"
 
 
-@pytest.mark.parametrize("kind", DEFECTS, ids=[defect.__name__ for defect in DEFECTS])
+def test_drop_header_removes_a_documented_header():
+    """On Aura, whose docs put X-RateLimit-* on every response (Nexor documents none to drop)."""
+    with vendor_fakes("aura") as aura:
+        assert "X-RateLimit-Limit" in httpx.get(read_url(aura), headers=auth(aura)).headers
+        aura.add_defect(DropHeader(name="x-ratelimit-limit"))
+        assert "X-RateLimit-Limit" not in httpx.get(read_url(aura), headers=auth(aura)).headers
+
+
+@pytest.mark.parametrize("kind", list(DEFECT_OUTCOMES), ids=[defect.__name__ for defect in DEFECT_OUTCOMES])
 @pytest.mark.parametrize("when", ["from the start", "mid-test"])
 def test_every_defect_breaks_its_fact(kind, when):
     defect, broken = DEFECT_OUTCOMES[kind]
