@@ -128,7 +128,8 @@ class Grader:
         if finding.evidence is not None or finding.kind is not Kind.NEVER_PRESENT:
             return finding
         operation = self.index.operations.get(finding.operation)
-        response = operation.response_for(finding.status_code) if operation and finding.status_code else None
+        # The documented status itself (not ``response_for``: finish matches each exchange once, and this is no match).
+        response = operation.responses.get(str(finding.status_code)) if operation else None
         if operation is None or response is None:
             return finding
         return replace(finding, evidence=self.index.for_field(operation, response, finding.path))
