@@ -4,23 +4,29 @@
   the environment), then the engine's ``VendorRun`` against it, credentials guard included. Setup
   problems (no key, bad configuration, a broken spec) become a run that did not start, with its status.
 * ``publish``: tonight's results compared with the history, the reports written, the history saved,
-  and everything written scanned for keys (``scan_for_leaks``).
+  and everything written scanned for keys (``scan_for_leaks``). Drift that persisted across runs also
+  becomes a proposed spec patch per vendor, ``overlay-<vendor>.yaml`` (``write_overlays``), never applied.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import yaml
 
 from contracts.config import budget, live_target
 from contracts.engine.context import load_spec
 from contracts.engine.facts import documented_facts, fact_evidence
 from contracts.engine.runner import VendorRun
-from contracts.report.history import HistoryNote, build_report, load_history, save_history
+from contracts.report.history import CHECKED, HistoryNote, build_report, load_history, save_history, write_atomic
 from contracts.report.ledger import VendorFacts, render_ledger
-from contracts.report.model import RunReport
+from contracts.report.model import RunReport, State
 from contracts.report.render import write_reports
+from contracts.spec.document import Spec
+from contracts.spec.overlay import Persisting, propose
 from contracts.transport.targets import FAKE_LIMITS, Target, fake_target
 from contracts.values.errors import ContractSuiteError
 from contracts.values.model import Vendor
@@ -68,7 +74,7 @@ class Published:
 
     report: RunReport
     paths: dict[str, Path]
-    """``markdown``, ``html``, ``json`` and ``history``."""
+    """``markdown``, ``html``, ``json`` and ``history``, and ``overlay-<vendor>`` for each proposed spec patch."""
     history_note: HistoryNote | None
     leaks: list[tuple[Path, str]]
     """(file, variable) for every key found in what the run wrote; those files are now masked."""
@@ -83,8 +89,10 @@ def publish(
     redactor: Redactor,
     history_file: Path | None = None,
     also_scan: Iterable[Path] = (),
+    spec_for: Callable[[str], Spec | None] | None = None,
 ) -> Published:
-    """Compare with the history, write drift.json/.md/.html, save the history, and scan it all for keys."""
+    """Compare with the history, write drift.json/.md/.html and the overlays, save the history, and scan it all
+    for keys. ``spec_for`` gives a vendor's spec by name (by default the spec of the vendor in ``VENDORS``)."""
     history_file = history_file or out / f"history-{target}.json"
     history, note = load_history(history_file)
     report, updated = build_report(
@@ -94,11 +102,63 @@ def publish(
         history=history,
         notes=[str(note)] if note is not None and note.belongs_in_report else [],
     )
+    overlays = write_overlays(report, results, out, spec_for or _vendor_spec)
+    if overlays:
+        report = replace(
+            report,
+            notes=(
+                *report.notes,
+                *(
+                    f"{vendor}: persisting drift proposes {count} spec change{'s' if count != 1 else ''} in {path} "
+                    "(an OpenAPI Overlay; review it, it is never applied automatically)"
+                    for vendor, (path, count) in overlays.items()
+                ),
+            ),
+        )
     paths = write_reports(report, out)
+    paths.update({f"overlay-{vendor}": path for vendor, (path, _) in overlays.items()})
     save_history(history_file, updated)
     paths["history"] = history_file
     leaks = scan_for_leaks(redactor, [out, history_file, *also_scan])
     return Published(report=report, paths=paths, history_note=note, leaks=leaks)
+
+
+def _vendor_spec(name: str) -> Spec | None:
+    from contracts.vendors import get_vendor
+
+    try:
+        return load_spec(get_vendor(name))
+    except (KeyError, ContractSuiteError):
+        return None  # not one of ours (a test's vendor), or a spec that does not load: no overlay
+
+
+def write_overlays(
+    report: RunReport, results: Sequence[VendorResult], out: Path, spec_for: Callable[[str], Spec | None]
+) -> dict[str, tuple[Path, int]]:
+    """``out/overlay-<vendor>.yaml`` for each vendor whose persisting drift proposes spec changes: vendor -> (path,
+    actions). A vendor whose run completed without any removes its old overlay; one that did not complete keeps it."""
+    written: dict[str, tuple[Path, int]] = {}
+    for result in results:
+        path = out / f"overlay-{result.vendor}.yaml"
+        spec = spec_for(result.vendor)
+        if spec is None:
+            continue
+        mine = [item for item in report.findings if item.finding.vendor == result.vendor]
+        document = propose(
+            spec,
+            result.vendor,
+            [Persisting(item.finding, item.first_seen) for item in mine if item.state is State.PERSISTING],
+            current=[item.finding for item in mine if item.state is not State.RESOLVED],
+            version=report.generated_at,
+            extends=Path(os.path.relpath(Path(spec.source).resolve(), out.resolve())).as_posix(),
+        )
+        if document is None:
+            if result.status in CHECKED:
+                path.unlink(missing_ok=True)
+            continue
+        write_atomic(path, yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
+        written[result.vendor] = (path, len(document["actions"]))
+    return written
 
 
 def scan_for_leaks(redactor: Redactor, paths: Iterable[Path]) -> list[tuple[Path, str]]:

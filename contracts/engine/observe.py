@@ -8,7 +8,7 @@ contract schemas:
 * ``undocumented_field``: a member the schema does not document (at any depth, with its type),
   or a response header that is neither documented nor standard HTTP (info);
 * ``never_present``: an optional documented member that no response carried, or a nullable one that
-  was null in every response (info);
+  was null in every response (info; not one documented as null only, ``type: "null"``);
 * ``enum_mismatch``: a value outside a field's ``x-known-values`` (warning; ``enum`` breaks the contract);
 * ``deprecation``: ``Deprecation`` or ``Sunset`` headers (warning).
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.spec.document import Spec
-from contracts.spec.shape import shape_of
+from contracts.spec.shape import Shape, shape_of
 from contracts.transport.client import AnalysedExchange
 from contracts.values.findings import Finding, Kind, Location, Severity, describe_value, json_pointer
 
@@ -125,7 +125,9 @@ class _Observer:
                 tally = self.tallies[(item.exchange.operation or "", status, f"{generic}/{name}")]
                 tally.parents += 1
                 tally.required = name in shape.required
-                tally.nullable = shape_of(self.spec, sub).nullable
+                member = shape_of(self.spec, sub)
+                # A member documented as null only (``type: "null"``) promises no value: always null is no drift.
+                tally.nullable = member.nullable and _documents_a_value(member)
                 if name in value:
                     tally.present += 1
                     tally.null += value[name] is None
@@ -176,6 +178,10 @@ class _Observer:
                 check="drift_observation",
                 source="observation",
             )
+
+
+def _documents_a_value(shape: Shape) -> bool:
+    return bool(shape.types or shape.is_object or shape.items is not None or shape.enum or shape.known_values)
 
 
 def _json_type(value: Any) -> str:
