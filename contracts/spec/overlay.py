@@ -386,6 +386,7 @@ def propose(
         key=lambda item: (item.finding.operation, item.finding.status_code or 0, item.finding.kind, item.finding.path),
     )
     planner = _Planner(spec, [*current, *(item.finding for item in items)])
+    planner.choose_owners(items)
     for item in items:
         planner.plan(item)
     if not planner.actions:
@@ -417,6 +418,7 @@ class _Planner:
         self._by_key: dict[tuple[str, ...], _Action] = {}
         self._current = current
         self._usages: _Usages | None = None
+        self._owner: dict[str, str] = {}
 
     @property
     def usages(self) -> _Usages:
@@ -477,25 +479,54 @@ class _Planner:
             lambda: _Action(self._path(target), f"Document the response header `{name}`.", update),
         )
 
+    def choose_owners(self, items: Sequence[Persisting]) -> None:
+        """Where each undocumented member goes: the widest schema node of its parent that documents only objects
+        where the member was seen (so responses sharing a component without it do not come to miss it), else the
+        first (a shared component); then, when another finding of the same member went to one of this one's
+        nodes, there too, so that one change documents it once."""
+        candidates: dict[str, tuple[str, list[str]]] = {}
+        for item in items:
+            finding = item.finding
+            if finding.kind is not Kind.UNDOCUMENTED_FIELD or finding.location is not Location.BODY:
+                continue
+            owners = self._owners(item)
+            if not owners:
+                continue
+            name = _parts(finding.path)[-1]
+            seen = {
+                (other.operation, self._status_key(other), _generic(other.path.rsplit("/", 1)[0]))
+                for other in self._current
+                if other.kind is Kind.UNDOCUMENTED_FIELD
+                and other.location is Location.BODY
+                and _parts(other.path)[-1:] == [name]
+            }
+            covered = [node for node in owners if self.usages.objects.get(node, set()) <= seen]
+            first = max(covered, key=lambda node: len(self.usages.objects.get(node, ()))) if covered else owners[0]
+            candidates[finding.fingerprint] = (name, owners)
+            self._owner[finding.fingerprint] = first
+        for key, (name, owners) in candidates.items():
+            chosen = {self._owner[other] for other, (n, _) in candidates.items() if n == name and other != key}
+            self._owner[key] = next((node for node in owners if node in chosen), self._owner[key])
+
+    def _owners(self, item: Persisting) -> list[str]:
+        finding = item.finding
+        operation = self.spec.operation(finding.operation) if self._has(finding.operation) else None
+        response = operation.response_for(finding.status_code or 0) if operation is not None else None
+        root = self.spec.response_schema_pointer(response) if response is not None else None
+        if root is None:
+            return []
+        parent = _schema_for(self.spec, root, "".join(f"/{_escape(p)}" for p in _parts(finding.path)[:-1]))
+        return _object_owners(self.spec, parent) if parent is not None else []
+
+    def _has(self, label: str) -> bool:
+        return any(operation.label == label for operation in self.spec.operations)
+
     def _member(self, item: Persisting, root: str) -> None:
         finding = item.finding
-        parts = _parts(finding.path)
-        parent_path = "".join(f"/{_escape(p)}" for p in parts[:-1])
-        parent = _schema_for(self.spec, root, parent_path)
-        owners = _object_owners(self.spec, parent) if parent is not None else []
-        if not owners:
+        owner = self._owner.get(finding.fingerprint)
+        if owner is None:
             return self.skip(item, "no schema object documents its parent")
-        name = parts[-1]
-        # The member goes to the most specific schema node that documents only objects where it was seen, so
-        # responses sharing a component without it do not come to miss it; else to the first (shared) one.
-        seen = {
-            (other.operation, self._status_key(other), _generic(other.path.rsplit("/", 1)[0]))
-            for other in self._current
-            if other.kind is Kind.UNDOCUMENTED_FIELD
-            and other.location is Location.BODY
-            and _parts(other.path)[-1:] == [name]
-        }
-        owner = next((node for node in owners if self.usages.objects.get(node, set()) <= seen), owners[0])
+        name = _parts(finding.path)[-1]
         schema = _schema_of_observed(finding.observed)
         schema["description"] = f"Sent by the vendor, undocumented (seen since {item.first_seen}; added from drift)."
         key = ("member", owner, name)
