@@ -161,6 +161,9 @@ def _drift(
         return ExitCode.USAGE_ERROR
     paths = published.paths
     click.echo(f"\nReports: {paths['markdown']}  {paths['html']}  {paths['json']}  (history: {paths['history']})")
+    overlays = [str(path) for name, path in paths.items() if name.startswith("overlay-")]
+    if overlays:
+        click.echo(f"Proposed spec changes from persisting drift (review; never applied): {'  '.join(overlays)}")
     return published.report.exit_code
 
 
