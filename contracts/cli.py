@@ -1,4 +1,5 @@
-"""The ``contracts`` command: ``drift`` runs the suite and writes reports, ``serve`` serves the fakes."""
+"""The ``contracts`` command: ``drift`` runs the suite and writes reports, ``report merge`` merges the reports
+of a run split by vendor, ``serve`` serves the fakes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from contracts.values.model import Vendor
 from contracts.vendors import VENDORS
 
 if TYPE_CHECKING:
+    from contracts.pipeline import Published
     from contracts.report.model import ExitCode
     from contracts.transport.targets import Target
     from contracts.values.redaction import Redactor
@@ -120,7 +122,6 @@ def _drift(
     import uuid
 
     from contracts.pipeline import open_vendor_run, publish
-    from contracts.report.console import render_console
     from contracts.values.redaction import RedactingFilter
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -152,6 +153,14 @@ def _drift(
     published = publish(
         results, target=target_kind, run_id=run_id, out=out, redactor=redactor, history_file=history_path
     )
+    return _report_published(redactor, published)
+
+
+def _report_published(redactor: Redactor, published: Published) -> ExitCode:
+    """Print what ``publish`` wrote (console summary, leaks, paths) and return the run's exit code."""
+    from contracts.report.console import render_console
+    from contracts.report.model import ExitCode
+
     if published.history_note is not None:
         click.echo(str(published.history_note), err=True)
     click.echo(redactor.scrub(render_console(published.report)))
@@ -165,6 +174,93 @@ def _drift(
     if overlays:
         click.echo(f"Proposed spec changes from persisting drift (review; never applied): {'  '.join(overlays)}")
     return published.report.exit_code
+
+
+@main.group()
+def report() -> None:
+    """Work with drift reports (merge the per-vendor reports of a run split across machines)."""
+
+
+@report.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Where the merged drift.json, drift.md and drift.html are written.",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The merged history to compare with and update. Default: OUT/history-TARGET.json.",
+)
+@click.option(
+    "--target",
+    "target_kind",
+    type=click.Choice(["fake", "live"]),
+    default=None,
+    help="The target the runs were against: reports of another are refused. Default: the first report's.",
+)
+@click.option(
+    "--vendor",
+    "vendor_names",
+    type=click.Choice(VENDOR_NAMES),
+    multiple=True,
+    help="The vendors the merged report covers (repeatable). Default: all; one without a report is an error.",
+)
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Optional dotenv file with the keys the written reports are scanned for.",
+)
+def merge(
+    inputs: tuple[Path, ...],
+    out: Path,
+    history_path: Path | None,
+    target_kind: str | None,
+    vendor_names: tuple[str, ...],
+    env_file: Path,
+) -> None:
+    """Merge the drift.json of runs split by vendor into one report and one history.
+
+    INPUTS are the drift.json files written by `contracts drift --vendor X --out DIR` (or their DIRs).
+    The merged drift.json, drift.md, drift.html and history are those one run over all the vendors would
+    have written. Exit codes as for `contracts drift`, computed from the merged report; 2 also, with one
+    line and nothing written, when an input is missing or corrupt, or comes from another target, other
+    specs or another report format version.
+    """
+    import traceback
+
+    from contracts.config import configured_redactor
+    from contracts.pipeline import merge_reports
+    from contracts.report.merge import ReportInputError
+    from contracts.report.model import ExitCode
+
+    redactor = configured_redactor(VENDORS, env_file)
+    files = [path / "drift.json" if path.is_dir() else path for path in inputs]
+    try:
+        published = merge_reports(
+            files,
+            vendors=_selected(vendor_names),
+            target=target_kind,
+            out=out,
+            redactor=redactor,
+            history_file=history_path,
+        )
+        code = _report_published(redactor, published)
+    except ReportInputError as error:
+        click.echo(f"error: {error}", err=True)
+        code = ExitCode.USAGE_ERROR
+    except Exception as error:  # a bug in the suite: never exit 1, which means a contract failure
+        click.echo(redactor.scrub("".join(traceback.format_exception(error))), err=True)
+        click.echo("internal error: this is a bug in the contract suite, not a finding about a vendor", err=True)
+        code = ExitCode.INTERNAL_ERROR
+    sys.exit(int(code))
 
 
 @main.command()

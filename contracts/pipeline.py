@@ -6,12 +6,16 @@
 * ``publish``: tonight's results compared with the history, the reports written, the history saved,
   and everything written scanned for keys (``scan_for_leaks``). Drift that persisted across runs also
   becomes a proposed spec patch per vendor, ``overlay-<vendor>.yaml`` (``write_overlays``), never applied.
+* ``merge_reports``: the ``drift.json`` of runs split by vendor (one CI job each) read back and published
+  as one run (``contracts report merge``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +27,7 @@ from contracts.engine.facts import documented_facts, fact_evidence
 from contracts.engine.runner import VendorRun
 from contracts.report.history import CHECKED, HistoryNote, build_report, load_history, save_history, write_atomic
 from contracts.report.ledger import VendorFacts, render_ledger
+from contracts.report.merge import merge_runs, read_report
 from contracts.report.model import RunReport, State
 from contracts.report.render import write_reports
 from contracts.spec.document import Spec
@@ -32,6 +37,7 @@ from contracts.values.errors import ContractSuiteError
 from contracts.values.model import Vendor
 from contracts.values.redaction import Redactor, quarantine
 from contracts.values.results import VendorResult
+from contracts.vendors import VENDORS
 
 TARGET_KINDS = ("fake", "live")
 
@@ -90,9 +96,11 @@ def publish(
     history_file: Path | None = None,
     also_scan: Iterable[Path] = (),
     spec_for: Callable[[str], Spec | None] | None = None,
+    specs: Mapping[str, Mapping[str, str | None]] | None = None,
 ) -> Published:
     """Compare with the history, write drift.json/.md/.html and the overlays, save the history, and scan it all
-    for keys. ``spec_for`` gives a vendor's spec by name (by default the spec of the vendor in ``VENDORS``)."""
+    for keys. ``spec_for`` gives a vendor's spec by name (by default the spec of the vendor in ``VENDORS``);
+    ``specs`` (recorded in drift.json) defaults to ``spec_fingerprints`` of every vendor of the suite."""
     history_file = history_file or out / f"history-{target}.json"
     history, note = load_history(history_file)
     report, updated = build_report(
@@ -101,6 +109,7 @@ def publish(
         run_id=run_id,
         history=history,
         notes=[str(note)] if note is not None and note.belongs_in_report else [],
+        specs=spec_fingerprints(VENDORS) if specs is None else specs,
     )
     overlays = write_overlays(report, results, out, spec_for or _vendor_spec)
     if overlays:
@@ -159,6 +168,52 @@ def write_overlays(
         write_atomic(path, yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
         written[result.vendor] = (path, len(document["actions"]))
     return written
+
+
+def spec_fingerprints(vendors: Iterable[Vendor]) -> dict[str, dict[str, str | None]]:
+    """vendor -> its spec's ``info.version`` and the SHA-256 of its file (None for what cannot be read)."""
+    fingerprints: dict[str, dict[str, str | None]] = {}
+    for vendor in vendors:
+        try:
+            digest: str | None = hashlib.sha256(vendor.spec_path.read_bytes()).hexdigest()
+        except OSError:
+            digest = None
+        try:
+            version = load_spec(vendor).raw.get("info", {}).get("version")
+        except ContractSuiteError:
+            version = None
+        fingerprints[vendor.name] = {"version": None if version is None else str(version), "sha256": digest}
+    return fingerprints
+
+
+def merge_reports(
+    inputs: Sequence[Path],
+    *,
+    vendors: Sequence[Vendor],
+    target: str | None,
+    out: Path,
+    redactor: Redactor,
+    history_file: Path | None = None,
+) -> Published:
+    """Publish the ``drift.json`` files of runs split by vendor as one run over ``vendors``.
+
+    Every input is read and checked first (``report.merge``: one format version, one target, this
+    checkout's specs, each vendor once); a ``ReportInputError`` (one line, naming the file) leaves
+    everything as it was. Then the results are published like any run's: against the history at
+    ``history_file`` (default OUT/history-TARGET.json), with the leak scan.
+    """
+    reports = [read_report(path) for path in inputs]
+    specs = spec_fingerprints(VENDORS)
+    kind, results = merge_runs(reports, vendors=[(v.name, v.title) for v in vendors], target=target, specs=specs)
+    return publish(
+        results,
+        target=kind,
+        run_id=uuid.uuid4().hex[:12],
+        out=out,
+        redactor=redactor,
+        history_file=history_file,
+        specs=specs,
+    )
 
 
 def scan_for_leaks(redactor: Redactor, paths: Iterable[Path]) -> list[tuple[Path, str]]:

@@ -60,6 +60,18 @@ def always_runs(step: dict[str, Any]) -> bool:
     return "always()" in condition or "!cancelled()" in condition
 
 
+def command_step(workflow: dict[str, Any], *command: str) -> tuple[str, int, dict[str, Any]]:
+    """(job, index in that job, step) of the one step that runs ``contracts COMMAND...``."""
+    found = [
+        (job_name, index, step)
+        for job_name, job in workflow["jobs"].items()
+        for index, step in enumerate(job["steps"])
+        if any(arguments[: len(command)] == list(command) for arguments in contracts_invocations(step.get("run", "")))
+    ]
+    assert len(found) == 1, f"exactly one step should run `contracts {' '.join(command)}`"
+    return found[0]
+
+
 def drift_step(workflow: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     found = [
         (index, step)
@@ -148,6 +160,12 @@ def check_invocation(arguments: list[str]) -> None:
     subcommand, *rest = arguments
     command = cli.main.commands.get(subcommand)
     assert command is not None, f"`contracts {subcommand}`: no such subcommand ({sorted(cli.main.commands)})"
+    if isinstance(command, click.Group):  # `contracts report merge ...`
+        group, (subcommand, *rest) = command, rest or [""]
+        command = group.commands.get(subcommand)
+        assert command is not None, (
+            f"`contracts {group.name} {subcommand}`: no such subcommand ({sorted(group.commands)})"
+        )
     options = {opt: param for param in command.params for opt in (*param.opts, *param.secondary_opts)}
     words = iter(rest)
     for word in words:
@@ -160,7 +178,7 @@ def check_invocation(arguments: list[str]) -> None:
             continue
         value = inline or next(words, None)
         assert value is not None, f"{name} needs a value"
-        if isinstance(param.type, click.Choice):
+        if isinstance(param.type, click.Choice) and not value.startswith("$"):  # a variable: checked by its test
             assert value in param.type.choices, f"{name} {value}: expected one of {param.type.choices}"
 
 
@@ -171,7 +189,11 @@ def check_invocation(arguments: list[str]) -> None:
         pytest.param(".venv/bin/contracts drift --out=reports --vendor nexor", None, id="valid-equals"),
         pytest.param("contracts drift --output reports", "no option --output", id="unknown-option"),
         pytest.param("contracts drift --target staging", "expected one of", id="bad-choice"),
-        pytest.param("contracts report --out x", "no such subcommand", id="unknown-subcommand"),
+        pytest.param("contracts reports --out x", "no such subcommand", id="unknown-subcommand"),
+        pytest.param("contracts report merge --target live --out reports a.json", None, id="valid-group"),
+        pytest.param("contracts report --out x", "no such subcommand", id="group-without-subcommand"),
+        pytest.param("contracts report merge --target staging", "expected one of", id="group-bad-choice"),
+        pytest.param('contracts drift --vendor "$VENDOR"', None, id="variable-choice"),
     ],
 )
 def test_the_invocation_checker_itself(line: str, problem: str | None) -> None:
@@ -376,19 +398,63 @@ def test_nightly_runs_on_a_schedule_and_on_demand() -> None:
         assert cron_problems(entry["cron"]) == [], entry["cron"]
 
 
-def test_every_vendor_key_comes_from_the_secret_store() -> None:
+GATED = re.compile(r"\$\{\{ matrix\.vendor == '(?P<vendor>\w+)' && (?P<store>secrets|vars)\.(?P<name>\w+) \|\| '' \}\}")
+"""How the drift step's env reads a vendor's secret or variable: only in that vendor's job, '' in the others."""
+
+
+def gated(value: str) -> tuple[str, str, str]:
+    """(vendor, store, name) of a gated env value."""
+    match = GATED.fullmatch(str(value))
+    assert match, f"{value!r}: read a vendor's secret as ${{{{ matrix.vendor == 'v' && secrets.NAME || '' }}}}"
+    return match["vendor"], match["store"], match["name"]
+
+
+def test_every_vendor_key_comes_from_the_secret_store_in_its_own_vendors_job_only() -> None:
     _, step = drift_step(load(NIGHTLY))
     env = step.get("env", {})
     for vendor in VENDORS:
         for suffix in ("API_KEY", "LEAD_ID"):
             name = vendor.env(suffix)
-            assert env.get(name) == f"${{{{ secrets.{name} }}}}", f"{name} must come from secrets.{name}"
+            assert gated(env.get(name, "")) == (vendor.name, "secrets", name), f"{name} must come from secrets.{name}"
         writes = vendor.env("ALLOW_WRITES")
-        assert env.get(writes) == f"${{{{ vars.{writes} }}}}", f"{writes} is a repository variable"
-    assert env.get("POLLYBOT_BASE_URL") == "${{ secrets.POLLYBOT_BASE_URL }}"
+        assert gated(env.get(writes, "")) == (vendor.name, "vars", writes), f"{writes} is a repository variable"
+    assert gated(env["POLLYBOT_BASE_URL"]) == ("pollybot", "secrets", "POLLYBOT_BASE_URL")
+    owners = {vendor.env("X").removesuffix("_X"): vendor.name for vendor in VENDORS}
     for name, value in env.items():
+        if "secrets." in str(value) or "vars." in str(value):
+            owner, store, source = gated(value)
+            assert source == name, f"{name} reads {store}.{source}"
+            assert owner == owners[name.split("_", 1)[0]], f"{name} reaches the {owner} job, not its own vendor's"
         if name.endswith("API_KEY"):
-            assert str(value).startswith("${{ secrets."), f"{name} is a key: keep it in secrets"
+            assert "secrets." in str(value), f"{name} is a key: keep it in secrets"
+    assert env["VENDOR"] == "${{ matrix.vendor }}"
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        pytest.param("${{ matrix.vendor == 'aura' && secrets.AURA_API_KEY || '' }}", True, id="gated"),
+        pytest.param("${{ secrets.AURA_API_KEY }}", False, id="every-job"),
+        pytest.param("${{ matrix.vendor != 'aura' && secrets.AURA_API_KEY || '' }}", False, id="inverted"),
+    ],
+)
+def test_the_gate_checker_itself(value: str, valid: bool) -> None:
+    assert bool(GATED.fullmatch(value)) is valid
+
+
+def test_the_live_drift_is_a_matrix_with_one_job_per_vendor() -> None:
+    workflow = load(NIGHTLY)
+    job_name, _, step = command_step(workflow, "drift")
+    job = workflow["jobs"][job_name]
+    assert job["strategy"]["fail-fast"] is False, "one vendor's trouble must not cancel the others' checks"
+    assert job["strategy"]["matrix"] == {"vendor": [vendor.name for vendor in VENDORS]}
+    (arguments,) = contracts_invocations(step["run"])
+    assert arguments[arguments.index("--vendor") + 1] == "$VENDOR"
+    (upload,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload["with"]["name"] == "drift-report-${{ matrix.vendor }}"
+    assert "matrix.vendor" in job["name"]
+    assert job["timeout-minutes"] <= 30, "a job checks one vendor: its own budget"
+    assert "secrets." not in str(job["strategy"])
 
 
 def secret_variables(workflow: dict[str, Any]) -> set[str]:
@@ -450,7 +516,8 @@ def test_secrets_reach_only_the_drift_step() -> None:
 
 def test_nightly_runs_the_live_drift_and_keeps_going_after_it() -> None:
     workflow = load(NIGHTLY)
-    index, step = drift_step(workflow)
+    job_name, index, step = command_step(workflow, "drift")
+    job_steps = workflow["jobs"][job_name]["steps"]
     (arguments,) = contracts_invocations(step["run"])
     assert arguments[:1] == ["drift"]
     assert "--target" in arguments
@@ -459,29 +526,66 @@ def test_nightly_runs_the_live_drift_and_keeps_going_after_it() -> None:
     assert arguments[arguments.index("--out") + 1] == "reports"
     assert "set +e" in step["run"], "the drift command's exit code must be captured, not abort the step"
     assert step.get("id"), "later steps read the drift step's exit code through its id"
-    later = steps(workflow)[index + 1 :]
+    later = job_steps[index + 1 :]
     assert later, "nothing runs after the drift step"
     for follower in later:
         assert always_runs(follower), f"step {follower.get('name')!r} must run even when the drift failed"
-    install = "\n".join(scripts(workflow)[: scripts(workflow).index(step["run"])])
+    install = "\n".join(s["run"] for s in job_steps[:index] if "run" in s)
     assert "pip install" in install
     assert "constraints.txt" in install
 
 
-def test_nightly_carries_the_history_from_night_to_night() -> None:
+def test_the_merge_job_merges_whatever_the_vendors_jobs_left() -> None:
     workflow = load(NIGHTLY)
-    all_steps = steps(workflow)
-    index, _ = drift_step(workflow)
-    history = "reports/history-live.json"  # contracts drift's default: OUT/history-TARGET.json
-    (restore,) = [s for s in all_steps if s.get("uses", "").startswith("actions/cache/restore@")]
-    (save,) = [s for s in all_steps if s.get("uses", "").startswith("actions/cache/save@")]
-    assert all_steps.index(restore) < index < all_steps.index(save)
-    assert restore["with"]["path"] == save["with"]["path"] == history
-    prefix = restore["with"]["restore-keys"].strip()
-    assert save["with"]["key"].startswith(prefix)
-    assert restore["with"]["key"].startswith(prefix)
-    assert "github.run_id" in save["with"]["key"], "each night saves under a new key (cache entries are immutable)"
-    assert always_runs(save)
+    drift_job, _, _ = command_step(workflow, "drift")
+    job_name, index, step = command_step(workflow, "report", "merge")
+    job = workflow["jobs"][job_name]
+    assert job["needs"] == drift_job
+    assert always_runs(job), "the merge runs even when a vendor's job failed"
+    assert "secrets." not in str(job), "the merge needs no key"
+    (arguments,) = contracts_invocations(step["run"])
+    assert arguments[arguments.index("--target") + 1] == "live"
+    assert arguments[arguments.index("--out") + 1] == "reports"
+    assert "set +e" in step["run"]
+    assert step.get("id")
+    (download,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/download-artifact@")]
+    assert job["steps"].index(download) < index
+    assert download["with"] == {"pattern": "drift-report-*", "path": "per-vendor"}
+    assert download.get("continue-on-error") is True, "a vendor without an artifact is the merge's to report"
+    for follower in job["steps"][index + 1 :]:
+        assert always_runs(follower), f"step {follower.get('name')!r} must run even when the merge failed"
+    install = "\n".join(s["run"] for s in job["steps"][:index] if "run" in s)
+    assert "pip install" in install
+    assert "constraints.txt" in install
+
+
+def history_steps(job: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    (restore,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/cache/restore@")]
+    (save,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/cache/save@")]
+    return restore, save
+
+
+def test_nightly_carries_the_histories_from_night_to_night() -> None:
+    workflow = load(NIGHTLY)
+    history = "reports/history-live.json"  # contracts drift's and report merge's default: OUT/history-TARGET.json
+    prefixes = {}
+    for command in (("drift",), ("report", "merge")):
+        job_name, index, _ = command_step(workflow, *command)
+        job = workflow["jobs"][job_name]
+        restore, save = history_steps(job)
+        assert job["steps"].index(restore) < index < job["steps"].index(save)
+        assert restore["with"]["path"] == save["with"]["path"] == history
+        prefix = restore["with"]["restore-keys"].strip()
+        assert save["with"]["key"].startswith(prefix)
+        assert restore["with"]["key"].startswith(prefix)
+        assert "github.run_id" in save["with"]["key"], "each night saves under a new key (cache entries are immutable)"
+        assert always_runs(save)
+        prefixes[job_name] = prefix
+    assert prefixes["merge"] == "drift-history-live-", "the merged history keeps the single job's cache key"
+    assert "${{ matrix.vendor }}" in prefixes["drift"], "each vendor's job has its own history"
+    # restore-keys match by prefix: the merged history must never restore a vendor's, nor the other way.
+    assert not prefixes["drift"].startswith(prefixes["merge"])
+    assert not prefixes["merge"].startswith(prefixes["drift"].split("$", 1)[0])
 
 
 def test_the_ci_readme_lists_every_secret_and_variable() -> None:
@@ -567,12 +671,105 @@ def test_the_drift_step_never_publishes_a_leaking_report(workspace: Path) -> Non
 def test_the_verdict_step_fails_only_on_contract_failure_and_broken_setup(
     tmp_path: Path, code: str, fails: bool, annotation: str | None
 ) -> None:
+    """The night's verdict is the merge job's last step, from the merged report's exit code."""
     workflow = load(NIGHTLY)
-    (verdict,) = [step for step in steps(workflow) if "steps.drift.outputs.code" in str(step.get("env", {}))]
-    assert verdict is steps(workflow)[-1], "the verdict comes last, after the summary, upload and history"
+    job_name, _, merge = command_step(workflow, "report", "merge")
+    job_steps = workflow["jobs"][job_name]["steps"]
+    (verdict,) = [step for step in steps(workflow) if f"steps.{merge['id']}.outputs.code" in str(step.get("env", {}))]
+    assert verdict is job_steps[-1], "the verdict comes last, after the summary, upload and history"
     completed, _ = run_step(verdict["run"], tmp_path, {"CODE": code})
     assert (completed.returncode != 0) is fails
     if annotation:
         assert annotation in completed.stdout
     else:
         assert "::" not in completed.stdout
+
+
+@pytest.mark.parametrize("code", ["0", "1", "2", "3", "4", ""])
+@pytest.mark.parametrize("wrote_report", [True, False])
+def test_a_vendors_job_fails_only_when_it_left_no_report_to_merge(
+    tmp_path: Path, code: str, wrote_report: bool
+) -> None:
+    workflow = load(NIGHTLY)
+    job_name, _, drift = command_step(workflow, "drift")
+    job_steps = workflow["jobs"][job_name]["steps"]
+    (check,) = [step for step in job_steps if f"steps.{drift['id']}.outputs.code" in str(step.get("env", {}))]
+    assert check is job_steps[-1]
+    assert always_runs(check)
+    if wrote_report:
+        (tmp_path / "reports").mkdir()
+        (tmp_path / "reports" / "drift.json").write_text("{}", encoding="utf-8")
+    completed, _ = run_step(check["run"], tmp_path, {"CODE": code})
+    assert (completed.returncode == 0) is wrote_report, completed.stdout
+    assert ("::error title=No report to merge::" in completed.stdout) is not wrote_report
+
+
+def merge_step() -> dict[str, Any]:
+    return command_step(load(NIGHTLY), "report", "merge")[2]
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 3])
+def test_the_merge_step_records_the_exit_code_without_failing(workspace: Path, code: int) -> None:
+    completed, outputs = run_step(merge_step()["run"], workspace, {"STUB_CODE": str(code)})
+    assert completed.returncode == 0, completed.stderr
+    assert outputs == {"code": str(code)}
+    assert (workspace / "reports" / "drift.md").read_text(encoding="utf-8") == "# report\n"
+
+
+def test_the_merge_step_never_publishes_a_leaking_report(workspace: Path) -> None:
+    completed, outputs = run_step(merge_step()["run"], workspace, {"STUB_CODE": "2", "STUB_LEAK": "1"})
+    assert completed.returncode == 0, completed.stderr
+    assert outputs == {"code": "2", "leak": "true"}
+    assert [path.name for path in (workspace / "reports").iterdir()] == ["drift.md"]
+    assert "deleted before upload" in (workspace / "reports" / "drift.md").read_text(encoding="utf-8")
+
+
+def vendor_artifact(root: Path, vendor: str) -> None:
+    """What download-artifact puts in per-vendor/ for ``vendor``'s job: its drift.json (a passing live run)."""
+    from contracts.pipeline import spec_fingerprints
+    from contracts.report.history import History, build_report
+    from contracts.report.render import render_json
+    from contracts.values.results import Status, VendorResult
+
+    title = next(item.title for item in VENDORS if item.name == vendor)
+    result = VendorResult(vendor=vendor, title=title, target="live", status=Status.PASS, requests=2)
+    report, _ = build_report(
+        [result], target="live", run_id=vendor, history=History(), specs=spec_fingerprints(VENDORS)
+    )
+    folder = root / "per-vendor" / f"drift-report-{vendor}"
+    folder.mkdir(parents=True)
+    (folder / "drift.json").write_text(render_json(report), encoding="utf-8")
+    (folder / "drift.md").write_text("# one vendor\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("vendors", "code"),
+    [
+        pytest.param([vendor.name for vendor in VENDORS], "0", id="every-vendor"),
+        pytest.param(["nexor", "aura"], "2", id="two-jobs-left-no-report"),
+        pytest.param([], "2", id="no-report-at-all"),
+    ],
+)
+def test_the_merge_step_merges_the_downloaded_reports_for_real(tmp_path: Path, vendors: list[str], code: str) -> None:
+    """The merge step's script with the real ``contracts``: one report, one history, whatever arrived."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    binary = require_tool(VENV_BIN / "contracts", install=DEV_INSTALL)
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "contracts").symlink_to(binary)
+    for vendor in vendors:
+        vendor_artifact(tmp_path, vendor)
+    completed, outputs = run_step(merge_step()["run"], tmp_path, {})
+    assert completed.returncode == 0, completed.stderr
+    assert outputs == {"code": code}, completed.stdout
+    assert f"Merging {len(vendors)} vendor report(s)" in completed.stdout
+    report = json.loads((tmp_path / "reports" / "drift.json").read_text(encoding="utf-8"))
+    assert report["target"] == "live"
+    statuses = {name: vendor["status"] for name, vendor in report["vendors"].items()}
+    assert statuses == {vendor.name: "pass" if vendor.name in vendors else "error" for vendor in VENDORS}
+    assert {path.name for path in (tmp_path / "reports").iterdir()} == {
+        "drift.json",
+        "drift.md",
+        "drift.html",
+        "history-live.json",
+    }

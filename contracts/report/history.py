@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -172,13 +172,15 @@ def build_report(
     history: History,
     now: datetime | None = None,
     notes: Iterable[str] = (),
+    specs: Mapping[str, Mapping[str, str | None]] | None = None,
 ) -> tuple[RunReport, History]:
     """Compare tonight's findings with the history; return the report and the updated history.
 
     A finding is ``new`` unless it was open in the history (``persisting``, keeping its ``first_seen``).
     An open finding that is gone is ``resolved`` only for a vendor whose run completed (pass or fail):
     a vendor skipped, inconclusive or in error tonight keeps its findings open. ``now`` defaults to the
-    current time; a naive datetime is taken as UTC.
+    current time; a naive datetime is taken as UTC. ``specs`` (vendor -> spec version and hash) is recorded
+    in the report as is.
     """
     results = list(results)
     moment = now or datetime.now(UTC)
@@ -250,5 +252,6 @@ def build_report(
         findings=tuple(ordered(reported)),
         trend=trend,
         notes=tuple(notes),
+        specs=dict(specs or {}),
     )
     return report, updated

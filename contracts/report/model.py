@@ -17,6 +17,10 @@ from contracts.values.findings import Finding, Severity, sort_key
 from contracts.values.model import CheckExclusion
 from contracts.values.results import RateLimited, Status, VendorResult
 
+REPORT_FORMAT_VERSION = 2
+"""The version of ``drift.json``'s layout (its ``format_version`` key). Version 2 added ``format_version``
+and ``specs``; a report without the key is version 1. ``contracts report merge`` reads only this version."""
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -107,6 +111,9 @@ class RunReport:
     findings: tuple[ReportedFinding, ...]
     trend: tuple[TrendPoint, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    specs: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    """vendor -> ``{"version": the spec's info.version, "sha256": of its file}``: the specs the run checked
+    against (every vendor of the suite, run or not), so that reports from different specs are never merged."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -136,6 +143,7 @@ class RunReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "format_version": REPORT_FORMAT_VERSION,
             "generated_at": self.generated_at,
             "target": self.target,
             "run_id": self.run_id,
@@ -164,6 +172,7 @@ class RunReport:
             "findings": [item.as_dict() for item in self.findings],
             "trend": [asdict(point) for point in self.trend],
             "notes": list(self.notes),
+            "specs": {vendor: dict(spec) for vendor, spec in self.specs.items()},
         }
 
 
