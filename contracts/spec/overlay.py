@@ -346,6 +346,7 @@ class _Action:
 
 def _evidence(item: Persisting) -> dict[str, Any]:
     finding = item.finding
+    documented = {"documented_by": finding.evidence.to_json()} if finding.evidence is not None else {}
     return {
         "id": finding.fingerprint,
         "kind": str(finding.kind),
@@ -357,6 +358,7 @@ def _evidence(item: Persisting) -> dict[str, Any]:
         "expected": finding.expected,
         "observed": finding.observed,
         "first_seen": item.first_seen,
+        **documented,  # the doc line the field rests on, for a documented one (never present, always null)
     }
 
 

@@ -320,8 +320,12 @@ def test_the_overlay_of_persisting_drift_applied_to_the_spec_removes_that_drift_
         assert action["description"]
         assert action["x-findings"], action
         for evidence in action["x-findings"]:
-            assert set(evidence) == EVIDENCE_KEYS
             persisted = drift[evidence["id"]]  # each names a persisting drift finding, with its evidence
+            # A documented field's drift also quotes the doc line the field rests on.
+            documented = persisted.finding.evidence
+            assert set(evidence) == EVIDENCE_KEYS | ({"documented_by"} if documented is not None else set())
+            if documented is not None:
+                assert evidence["documented_by"] == documented.to_json()
             assert (evidence["pointer"], evidence["observed"], evidence["first_seen"]) == (
                 persisted.finding.path,
                 persisted.finding.observed,
