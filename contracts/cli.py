@@ -82,9 +82,8 @@ def main() -> None:
     "record_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    envvar="CONTRACTS_RECORD",
     help="Also save each vendor's exchanges as a cassette, RECORD/<vendor>.har (HAR 1.2, keys masked, people "
-    "pseudonymised), for `contracts replay`. Default: CONTRACTS_RECORD, else none.",
+    "pseudonymised), for `contracts replay`.",
 )
 def drift(
     target_kind: str,

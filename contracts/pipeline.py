@@ -42,7 +42,7 @@ from contracts.transport.client import Exchange
 from contracts.transport.targets import FAKE_LIMITS, Target, fake_target
 from contracts.values.errors import ContractSuiteError
 from contracts.values.model import FakeService, Vendor
-from contracts.values.pseudonyms import DEFAULT_SALT, Pseudonymizer
+from contracts.values.pseudonyms import Pseudonymizer
 from contracts.values.redaction import Redactor, quarantine
 from contracts.values.results import VendorResult
 from contracts.vendors import VENDORS
@@ -255,7 +255,7 @@ def record_cassette(run: VendorRun, directory: Path, *, pseudonyms: Pseudonymize
         server_url=ctx.spec.server_url,
         target=ctx.target.name,
         redactor=ctx.redactor,
-        pseudonyms=pseudonyms or Pseudonymizer(os.environ.get("CONTRACTS_CASSETTE_SALT") or DEFAULT_SALT),
+        pseudonyms=pseudonyms or Pseudonymizer(),
         run_id=ctx.run_id,
     )
     return write_cassette(directory / f"{ctx.vendor.name}.har", text)

@@ -12,8 +12,9 @@ still matches the request that sent it. The replacement keeps the format a spec 
 
 Which values are personal is decided by the member's name (``first_name``, ``lastName``, ``email``,
 ``phone_number``, ``mobile`` ...) and, for emails and E.164 numbers, by the value itself wherever it sits.
-The default salt is public, so a pseudonym can be reversed by guessing; set ``CONTRACTS_CASSETTE_SALT`` (and
-keep it) for replacements nobody can reverse by guessing, stable across your own runs.
+The salt is public (``DEFAULT_SALT``), which is what makes the replacements stable across runs and machines; it
+also means someone holding a list of candidate names or emails can test them against a cassette. Cassettes are
+pseudonymised, not anonymised: keep live ones where you would keep the vendor's own logs.
 """
 
 from __future__ import annotations
