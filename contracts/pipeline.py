@@ -257,6 +257,7 @@ def record_cassette(run: VendorRun, directory: Path, *, pseudonyms: Pseudonymize
         redactor=ctx.redactor,
         pseudonyms=pseudonyms or Pseudonymizer(),
         run_id=ctx.run_id,
+        ids={**ctx.target.variables, **({"lead_id": ctx.known_lead_id} if ctx.known_lead_id else {})},
     )
     return write_cassette(directory / f"{ctx.vendor.name}.har", text)
 
@@ -321,7 +322,9 @@ def replay(
         spec = spec_for(vendor)
         findings, drift, checked = check_recorded(vendor, spec, cassette)
         fake = fake_for(vendor) if fake_for is not None else vendor.fake()
-        mismatches, replayed = compare_fake(vendor, spec, cassette, fake_answer(vendor, spec, fake))
+        own = {"lead_id": fake.known_lead_id, **fake.fixtures}
+        ids = {recorded: own[name] for name, recorded in cassette.ids.items() if name in own and own[name] != recorded}
+        mismatches, replayed = compare_fake(vendor, spec, cassette, fake_answer(vendor, spec, fake), ids=ids)
         result.findings.extend([*findings, *mismatches])
         result.drift += len(drift)
         result.checked += checked

@@ -309,3 +309,23 @@ def test_no_cassette_at_all_is_a_usage_error(tmp_path):
     code, _, err = _invoke(str(tmp_path))
     assert code == 2
     assert "no cassette" in err
+
+
+def test_a_recording_of_other_records_replays_on_the_fakes_own(tmp_path):
+    """A live night read the vendor's lead, not the fake's: the cassette names it (``ids``), and the replay sends
+    the fake's known lead in its place."""
+    fake = NEXOR.fake()
+    recorded_id = "5d0c1b9e-8a7f-4e6d-9c5b-4a3f2e1d0c9b"
+    path = tmp_path / "nexor.har"
+    path.write_text((SHIPPED / "nexor.har").read_text().replace(fake.known_lead_id, recorded_id))
+    assert json.loads(path.read_text())["log"]["_contracts"]["ids"]["lead_id"] == recorded_id
+    result = replay([path], redactor=Redactor())
+    assert [item.line() for item in result.findings] == []
+    unmapped = json.loads(path.read_text())
+    unmapped["log"]["_contracts"]["ids"] = {}
+    path.write_text(json.dumps(unmapped))
+    statuses = [item.finding for item in replay([path], redactor=Redactor()).findings]
+    assert statuses
+    assert {(finding.kind, finding.location, finding.observed) for finding in statuses} == {
+        (Kind.FAKE_MISMATCH, "status", "404")
+    }

@@ -15,7 +15,7 @@ against the recorded shapes. No key and no network is needed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -201,22 +201,25 @@ def compare_fake(
     spec: Spec,
     cassette: Cassette,
     answer: Callable[[Exchange], ObservedResponse],
+    *,
+    ids: Mapping[str, str] | None = None,
 ) -> tuple[list[ReplayFinding], int]:
     """(fake_mismatch findings, requests replayed): each recorded request (with a response, not a retried one)
-    sent to the fake by ``answer``, in order, its answer compared with the recorded one by shape."""
+    sent to the fake by ``answer``, in order, its answer compared with the recorded one by shape. ``ids`` maps
+    the recorded records' ids (the lead the run read) to the fake's own; ids made up on the way are added."""
     findings: list[ReplayFinding] = []
-    ids: dict[str, str] = {}
+    mapped: dict[str, str] = dict(ids or {})
     replayed = 0
     for index, exchange in enumerate(cassette.exchanges):
         if exchange.status_code is None or exchange.retried:
             continue
         request = replace(
             exchange,
-            path=_mapped(exchange.path, ids),
-            url=_mapped(exchange.url, ids),
+            path=_mapped(exchange.path, mapped),
+            url=_mapped(exchange.url, mapped),
             request_body=None
             if exchange.request_body is None
-            else _mapped(exchange.request_body.decode(), ids).encode(),
+            else _mapped(exchange.request_body.decode(), mapped).encode(),
         )
         response = answer(request)
         replayed += 1
@@ -237,7 +240,7 @@ def compare_fake(
         if index in cassette.truncated:
             continue
         recorded, answered = _json(exchange.content), _json(response.content)
-        _map_ids(recorded, answered, ids)
+        _map_ids(recorded, answered, mapped)
         documented = operation.response_for(exchange.status_code) if operation else None
         pointer = spec.response_schema_pointer(documented) if documented is not None else None
         for path, expected, observed in shape_differences(recorded, answered, free_form=_free_form(spec, pointer)):

@@ -3,8 +3,9 @@
 Format: `HAR 1.2 <http://www.softwareishard.com/blog/har-12-spec/>`_ (``log.version`` "1.2"), so any HAR viewer
 opens it, with our own keys under ``_contracts`` (HAR's custom-field convention):
 
-* ``log._contracts``: ``{"format": "contracts-cassette", "version": 1, "vendor": ..., "target": ...}``; a
-  reader refuses any other ``version`` (``CassetteError``);
+* ``log._contracts``: ``{"format": "contracts-cassette", "version": 1, "vendor": ..., "target": ..., "dropped":
+  entries left out, "ids": {"lead_id": ..., <fixture>: ...}}`` (the records the run was pointed at); a reader
+  refuses any other ``version`` (``CassetteError``);
 * ``log.pages``: one page per operation (``id`` = ``"GET /leads/{id}"``, or ``"(undocumented)"``), each
   entry's ``pageref`` naming its operation;
 * ``entries[i]._contracts``: ``operation``, ``path`` (the request path below the spec's server URL, as the
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,8 @@ class Cassette:
     exchanges: list[Exchange]
     truncated: frozenset[int]
     """Indexes of the entries whose response body was left out (too long)."""
+    ids: dict[str, str]
+    """The records the run was pointed at: ``lead_id`` and the target's named fixtures (``log._contracts.ids``)."""
 
 
 def _headers(headers: dict[str, str], leave_out: frozenset[str] = frozenset()) -> list[dict[str, str]]:
@@ -176,9 +179,12 @@ def to_har(
     redactor: Redactor,
     pseudonyms: Pseudonymizer | None = None,
     run_id: str | None = None,
+    ids: Mapping[str, str] | None = None,
 ) -> str:
     """The cassette text for one vendor's exchanges: HAR 1.2, masked, pseudonymised, capped, deterministic.
-    ``run_id`` (the run's own id, in its run marker and the emails of leads it created) is written as ``RUN_ID``."""
+    ``run_id`` (the run's own id, in its run marker and the emails of leads it created) is written as ``RUN_ID``;
+    ``ids`` (``lead_id`` and the target's named fixtures: the records the run was pointed at) go in
+    ``log._contracts.ids``, so that a replay can send the fake's own records' ids in their place."""
     pseudonyms = pseudonyms or Pseudonymizer()
     kept = [_without_run_id(exchange, run_id) for exchange in exchanges[:MAX_ENTRIES]]
     entries = [entry(exchange, server_url=server_url, pseudonyms=pseudonyms) for exchange in kept]
@@ -195,6 +201,7 @@ def to_har(
                 "vendor": vendor,
                 "target": target,
                 "dropped": max(0, len(exchanges) - MAX_ENTRIES),
+                "ids": dict(sorted((ids or {}).items())),
             },
         }
     }
@@ -263,9 +270,10 @@ def read_cassette(path: Path, *, redactor: Redactor, patterns: Iterable[re.Patte
             exchanges.append(exchange)
             if cut:
                 truncated.add(index)
+        ids = {str(name): str(value) for name, value in dict(meta.get("ids") or {}).items()}
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise CassetteError(path, f"has a malformed entry ({error.__class__.__name__}: {error})") from error
-    return Cassette(path=path, vendor=vendor, exchanges=exchanges, truncated=frozenset(truncated))
+    return Cassette(path=path, vendor=vendor, exchanges=exchanges, truncated=frozenset(truncated), ids=ids)
 
 
 def _exchange(vendor: str, item: dict[str, Any]) -> tuple[Exchange, bool]:
