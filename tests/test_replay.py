@@ -329,3 +329,29 @@ def test_a_recording_of_other_records_replays_on_the_fakes_own(tmp_path):
     assert {(finding.kind, finding.location, finding.observed) for finding in statuses} == {
         (Kind.FAKE_MISMATCH, "status", "404")
     }
+
+
+def test_the_leak_scan_covers_the_record_folder(tmp_path, monkeypatch):
+    """Whatever ends up in the --record folder is scanned for the configured keys like the reports are."""
+    key = "aura_pk_live_configuredinenvironment"
+    monkeypatch.setenv("AURA_API_KEY", key)
+    (tmp_path / "c").mkdir()
+    planted = tmp_path / "c" / "notes.har"
+    planted.write_text(f"left here by hand: {key}\n")
+    result = CliRunner().invoke(
+        cli.main,
+        ["drift", "--target", "fake", "--vendor", "aura", "--out", str(tmp_path / "r"), "--record",
+         str(tmp_path / "c"), "--max-examples", "1", "--env-file", "/nonexistent/.env"],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert f"SECRET LEAK: the value of AURA_API_KEY appeared in {planted}" in result.stderr
+    assert key not in planted.read_text()
+    assert key not in (tmp_path / "c" / "aura.har").read_text()
+
+
+def test_a_bearer_challenge_is_no_credential():
+    from contracts.transport.cassette import secret_in
+
+    assert secret_in('www-authenticate: Bearer realm="api", error="invalid_token"', Redactor(), ()) is None
+    assert secret_in("authorization: Bearer [REDACTED]", Redactor(), ()) is None
+    assert secret_in("authorization: Bearer abc.def-ghi", Redactor(), ()) is not None

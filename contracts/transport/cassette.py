@@ -61,8 +61,9 @@ CLIENT_HEADERS = frozenset(
 """Request headers our HTTP client sets on its own (not what the suite asked for): left out of cassettes."""
 SERVER_CLOCK_HEADERS = frozenset({"date"})
 """Response headers that only say when the server answered: left out, so that a re-recording is the same file."""
-BEARER = re.compile(r"Bearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=:-]{6,}")
-"""A bearer credential that is not our mask: a key in any cassette, whatever vendor it is for."""
+BEARER = re.compile(r"Bearer\s+(?!\[REDACTED\]|(?:realm|scope|error|error_description)=)[A-Za-z0-9._~+/=:-]{6,}")
+"""A bearer credential that is not our mask: a key in any cassette, whatever vendor it is for (a
+``WWW-Authenticate: Bearer realm="api"`` challenge is no credential)."""
 
 
 class CassetteError(ContractSuiteError):
