@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
 
-.PHONY: install check test bench-smoke lint live serve lock bench canary clean
+.PHONY: install check test bench-smoke lint live serve lock bench canary clean cassettes replay
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
@@ -17,8 +17,21 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+CASSETTES := tests/data/cassettes
+
+# The contract run against the fakes, then the recorded traffic replayed: the current specs against the recorded
+# answers, the fakes against the recorded shapes (no key, no network). Both must pass.
 check: $(STAMP)
 	$(BIN)/contracts drift --target fake --out $(REPORTS)
+	$(BIN)/contracts replay $(CASSETTES)
+
+replay: $(STAMP)
+	$(BIN)/contracts replay $(CASSETTES)
+
+# Re-record the shipped cassettes from the fakes served on loopback (deterministic: tests/test_replay.py
+# holds the shipped files equal to a fresh recording). Commit the result.
+cassettes: $(STAMP)
+	$(BIN)/python -m tests.fixtures.cassettes
 
 # -n auto: one pytest-xdist worker per core, each with its own fakes. PYTHONDONTWRITEBYTECODE is cleared so
 # that the workers and the CLI subprocesses the tests start reuse compiled bytecode (1.5 s less per process).

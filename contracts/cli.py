@@ -1,5 +1,6 @@
-"""The ``contracts`` command: ``drift`` runs the suite and writes reports, ``report merge`` merges the reports
-of a run split by vendor, ``serve`` serves the fakes."""
+"""The ``contracts`` command: ``drift`` runs the suite and writes reports (and, with ``--record``, cassettes),
+``replay`` checks recorded cassettes, ``report merge`` merges the reports of a run split by vendor, ``serve``
+serves the fakes."""
 
 from __future__ import annotations
 
@@ -76,6 +77,14 @@ def main() -> None:
     default=None,
     help="Hypothesis examples per operation (default: CONTRACTS_MAX_EXAMPLES, else 25 on fakes and 5 live).",
 )
+@click.option(
+    "--record",
+    "record_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also save each vendor's exchanges as a cassette, RECORD/<vendor>.har (HAR 1.2, keys masked, people "
+    "pseudonymised), for `contracts replay`.",
+)
 def drift(
     target_kind: str,
     vendor_names: tuple[str, ...],
@@ -83,6 +92,7 @@ def drift(
     history_path: Path | None,
     env_file: Path,
     max_examples: int | None,
+    record_dir: Path | None,
 ) -> None:
     """Run every vendor's contract checks and write the drift reports.
 
@@ -98,7 +108,7 @@ def drift(
 
     redactor = configured_redactor(VENDORS, env_file)
     try:
-        code = _drift(redactor, target_kind, vendor_names, out, history_path, env_file, max_examples)
+        code = _drift(redactor, target_kind, vendor_names, out, history_path, env_file, max_examples, record_dir)
     except IncompatibleDependency as error:  # our setup, not a bug: one line, as for any configuration error
         click.echo(f"error: {error}", err=True)
         code = ExitCode.USAGE_ERROR
@@ -117,11 +127,12 @@ def _drift(
     history_path: Path | None,
     env_file: Path,
     max_examples: int | None,
+    record_dir: Path | None = None,
 ) -> ExitCode:
     import logging
     import uuid
 
-    from contracts.pipeline import open_vendor_run, publish
+    from contracts.pipeline import open_vendor_run, publish, record_cassette
     from contracts.values.redaction import RedactingFilter
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -148,10 +159,18 @@ def _drift(
             click.echo(redactor.scrub(f"{vendor.name}: {run.status}: {problem}"), err=True)
         try:
             results.append(run.run_all())
+            if record_dir is not None:
+                record_cassette(run, record_dir)
         finally:
             run.close()
     published = publish(
-        results, target=target_kind, run_id=run_id, out=out, redactor=redactor, history_file=history_path
+        results,
+        target=target_kind,
+        run_id=run_id,
+        out=out,
+        redactor=redactor,
+        history_file=history_path,
+        also_scan=[record_dir] if record_dir is not None else [],
     )
     return _report_published(redactor, published)
 
@@ -261,6 +280,53 @@ def merge(
         click.echo("internal error: this is a bug in the contract suite, not a finding about a vendor", err=True)
         code = ExitCode.INTERNAL_ERROR
     sys.exit(int(code))
+
+
+@main.command()
+@click.argument("cassettes", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Optional dotenv file with the keys a cassette must not hold.",
+)
+def replay(cassettes: tuple[Path, ...], env_file: Path) -> None:
+    """Check recorded traffic (cassettes, or folders of *.har) against the current specs and the fakes.
+
+    Every recorded response is checked against the spec as it is now, and every recorded request is replayed on
+    the vendor's fake, its answer compared with the recorded one by shape. No key, no network. Exit codes: 0
+    clean, 1 a contract failure or a fake that answers in another shape, 2 (one line, nothing written) for a
+    cassette that is corrupt, of another format version, or holds what looks like a key. Default: the shipped
+    tests/data/cassettes.
+    """
+    import time
+
+    from contracts.config import configured_redactor
+    from contracts.pipeline import replay as run_replay
+    from contracts.report.model import ExitCode
+    from contracts.transport.cassette import CassetteError
+
+    redactor = configured_redactor(VENDORS, env_file)
+    started = time.monotonic()
+    try:
+        result = run_replay(list(cassettes) or [Path("tests/data/cassettes")], redactor=redactor)
+    except CassetteError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(int(ExitCode.USAGE_ERROR))
+    if not result.cassettes:
+        click.echo("error: no cassette (*.har) given or found", err=True)
+        sys.exit(int(ExitCode.USAGE_ERROR))
+    for item in result.findings:
+        click.echo(redactor.scrub(item.line()))
+    failures = sum(1 for item in result.findings if item.finding.is_contract_failure)
+    click.echo(
+        f"replay: {len(result.cassettes)} cassette(s), {result.checked} recorded responses checked against the specs, "
+        f"{result.replayed} requests replayed on the fakes, {failures} failure(s), "
+        f"{len(result.findings) - failures} warning(s), {result.drift} drift observation(s) "
+        f"({time.monotonic() - started:.1f} s)"
+    )
+    sys.exit(int(ExitCode.CONTRACT_FAILURE if result.failed else ExitCode.OK))
 
 
 @main.command()

@@ -6,6 +6,8 @@
 * ``publish``: tonight's results compared with the history, the reports written, the history saved,
   and everything written scanned for keys (``scan_for_leaks``). Drift that persisted across runs also
   becomes a proposed spec patch per vendor, ``overlay-<vendor>.yaml`` (``write_overlays``), never applied.
+* ``record_cassette`` and ``replay``: a run's exchanges saved as a cassette (HAR 1.2, ``contracts drift --record``),
+  and cassettes replayed against the current specs and the fakes (``contracts replay``).
 * ``merge_reports``: the ``drift.json`` of runs split by vendor (one CI job each) read back and published
   as one run (``contracts report merge``).
 """
@@ -16,25 +18,31 @@ import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import httpx
 import yaml
 
 from contracts.config import budget, live_target
 from contracts.engine.context import load_spec
 from contracts.engine.facts import documented_facts, fact_evidence
+from contracts.engine.replay import ReplayFinding, check_recorded, compare_fake
 from contracts.engine.runner import VendorRun
 from contracts.report.history import CHECKED, HistoryNote, build_report, load_history, save_history, write_atomic
 from contracts.report.ledger import VendorFacts, render_ledger
 from contracts.report.merge import merge_runs, read_report
 from contracts.report.model import RunReport, State
 from contracts.report.render import write_reports
+from contracts.spec.conformance import ObservedResponse
 from contracts.spec.document import Spec
 from contracts.spec.overlay import Persisting, propose
+from contracts.transport.cassette import CassetteError, read_cassette, to_har, write_cassette
+from contracts.transport.client import Exchange
 from contracts.transport.targets import FAKE_LIMITS, Target, fake_target
 from contracts.values.errors import ContractSuiteError
-from contracts.values.model import Vendor
+from contracts.values.model import FakeService, Vendor
+from contracts.values.pseudonyms import Pseudonymizer
 from contracts.values.redaction import Redactor, quarantine
 from contracts.values.results import VendorResult
 from contracts.vendors import VENDORS
@@ -233,3 +241,92 @@ def facts_ledger(vendors: Iterable[Vendor]) -> str:
         evidence = fact_evidence(vendor, spec, documented_facts(vendor, spec))
         sections.append(VendorFacts(name=vendor.name, title=vendor.title, evidence=evidence))
     return render_ledger(sections)
+
+
+def record_cassette(run: VendorRun, directory: Path, *, pseudonyms: Pseudonymizer | None = None) -> Path | None:
+    """Write ``run``'s exchanges as ``DIRECTORY/<vendor>.har`` (``contracts.transport.cassette``); None for a run
+    that never got a target. The file is masked by the run's redactor; ``publish(also_scan=...)`` scans it."""
+    if run.ctx is None:
+        return None
+    ctx = run.ctx
+    text = to_har(
+        ctx.vendor.name,
+        list(ctx.client.exchanges),
+        server_url=ctx.spec.server_url,
+        target=ctx.target.name,
+        redactor=ctx.redactor,
+        pseudonyms=pseudonyms or Pseudonymizer(),
+        run_id=ctx.run_id,
+        ids={**ctx.target.variables, **({"lead_id": ctx.known_lead_id} if ctx.known_lead_id else {})},
+    )
+    return write_cassette(directory / f"{ctx.vendor.name}.har", text)
+
+
+@dataclass
+class Replayed:
+    """What ``replay`` found over a set of cassettes."""
+
+    findings: list[ReplayFinding] = field(default_factory=list)
+    """Contract findings (errors and graded warnings) of the current specs, and the fakes' shape mismatches."""
+    drift: int = 0
+    checked: int = 0
+    replayed: int = 0
+    cassettes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(item.finding.is_contract_failure for item in self.findings)
+
+
+def fake_answer(vendor: Vendor, spec: Spec, fake: FakeService) -> Callable[[Exchange], ObservedResponse]:
+    """Sends a recorded request to ``fake`` in process. Credentials were never recorded, so they are chosen by the
+    recorded status: none for a 401, the fake's restricted key for a 403 (where it has one), else its key."""
+
+    def answer(exchange: Exchange) -> ObservedResponse:
+        headers = {name: value for name, value in exchange.request_headers.items() if name not in ("content-length",)}
+        key = fake.restricted_key if exchange.status_code == 403 and fake.restricted_key else fake.api_key
+        if exchange.status_code != 401:
+            headers.update(spec.credential_headers(vendor.security_scheme, key))
+        request = httpx.Request(exchange.method, exchange.url, headers=headers, content=exchange.request_body)
+        response = fake.httpx_handler(request)
+        headers_out = {name.lower(): value for name, value in response.headers.items()}
+        return ObservedResponse(response.status_code, headers_out, response.read())
+
+    return answer
+
+
+def replay(
+    paths: Sequence[Path],
+    *,
+    redactor: Redactor,
+    fake_for: Callable[[Vendor], FakeService] | None = None,
+    spec_for: Callable[[Vendor], Spec] = load_spec,
+) -> Replayed:
+    """Check the current specs against every cassette's recorded responses and the fakes against its recorded
+    shapes (``contracts.engine.replay``). Every cassette is read (and refused: ``CassetteError``) before any check.
+    ``fake_for`` builds the fake a vendor's requests are replayed on (default: ``vendor.fake()``, fresh each);
+    ``spec_for`` gives the spec to check against (default: the vendor's spec as it is now)."""
+    from contracts.vendors import KEY_PATTERNS, get_vendor
+
+    files = [file for path in paths for file in (sorted(path.glob("*.har")) if path.is_dir() else [path])]
+    cassettes = [read_cassette(file, redactor=redactor, patterns=KEY_PATTERNS) for file in files]
+    vendors: dict[str, Vendor] = {}
+    for cassette in cassettes:
+        try:
+            vendors[cassette.vendor] = get_vendor(cassette.vendor)
+        except KeyError as error:
+            raise CassetteError(cassette.path, f"is for an unknown vendor {cassette.vendor!r}") from error
+    result = Replayed(cassettes=[str(cassette.path) for cassette in cassettes])
+    for cassette in cassettes:
+        vendor = vendors[cassette.vendor]
+        spec = spec_for(vendor)
+        findings, drift, checked = check_recorded(vendor, spec, cassette)
+        fake = fake_for(vendor) if fake_for is not None else vendor.fake()
+        own = {"lead_id": fake.known_lead_id, **fake.fixtures}
+        ids = {recorded: own[name] for name, recorded in cassette.ids.items() if name in own and own[name] != recorded}
+        mismatches, replayed = compare_fake(vendor, spec, cassette, fake_answer(vendor, spec, fake), ids=ids)
+        result.findings.extend([*findings, *mismatches])
+        result.drift += len(drift)
+        result.checked += checked
+        result.replayed += replayed
+    return result

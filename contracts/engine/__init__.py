@@ -14,6 +14,7 @@ __all__ = [
     "outcome",
     "probes",
     "property",
+    "replay",
     "runner",
     "scenarios",
     "schemathesis_seam",

@@ -3,4 +3,4 @@
 Modules are imported where they are used (``from contracts.transport.client import ...``); ``__all__`` names them.
 """
 
-__all__ = ["client", "targets"]
+__all__ = ["cassette", "client", "targets"]

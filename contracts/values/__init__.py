@@ -3,4 +3,4 @@
 Modules are imported where they are used (``from contracts.values.errors import ...``); ``__all__`` names them.
 """
 
-__all__ = ["errors", "evidence", "findings", "model", "redaction", "results"]
+__all__ = ["errors", "evidence", "findings", "model", "pseudonyms", "redaction", "results"]

@@ -51,6 +51,8 @@ class Kind(StrEnum):
     NEVER_PRESENT = "never_present"
     DEPRECATION = "deprecation"
     UNREACHABLE = "unreachable"
+    FAKE_MISMATCH = "fake_mismatch"
+    """Only ``contracts replay``: the fake answered a recorded request in another shape than the vendor did."""
 
 
 class Location(StrEnum):

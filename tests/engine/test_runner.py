@@ -67,7 +67,7 @@ def test_every_finding_kind_is_produced_by_a_fake_broken_that_way():
     broken = run(defects=BROKEN, faults=[Fault(kind="timeout", operation=CREATE, times=1)])
     lax = run(defects=LAX)
     kinds = {finding.kind for result in (broken, lax) for finding in result.findings}
-    assert kinds == set(Kind)
+    assert kinds == set(Kind) - {Kind.FAKE_MISMATCH}  # that one only a replay of recorded traffic makes
     by_kind = {(f.kind, f.path) for f in broken.findings}
     assert (Kind.MISSING_FIELD, "/source") in by_kind
     assert (Kind.UNEXPECTED_NULL, "/first_name") in by_kind
