@@ -283,8 +283,8 @@ def test_contract_check_runs_on_every_change() -> None:
     assert not any("secrets." in script for script in scripts(workflow)), "the per-change check needs no secrets"
 
 
-SPECTRAL_TOOL = ROOT / "tools" / "spectral"
-SPECTRAL = "tools/spectral/node_modules/.bin/spectral"
+SPECTRAL_TOOL = ROOT / "ci" / "spectral"
+SPECTRAL = "ci/spectral/node_modules/.bin/spectral"
 
 
 def test_the_spectral_cli_is_pinned_exactly() -> None:
@@ -300,9 +300,9 @@ def test_the_spectral_cli_is_pinned_exactly() -> None:
 def spectral_steps(workflow: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """(index of the step that installs the pinned Spectral, the step that lints the specs with it)."""
     runs = [str(step.get("run", "")) for step in steps(workflow)]
-    installs = [i for i, run in enumerate(runs) if re.search(r"\bnpm ci --prefix tools/spectral\b", run)]
+    installs = [i for i, run in enumerate(runs) if re.search(r"\bnpm ci --prefix ci/spectral\b", run)]
     lints = [i for i, run in enumerate(runs) if f"{SPECTRAL} lint" in run]
-    assert len(installs) == 1, "one step installs the pinned Spectral (npm ci --prefix tools/spectral)"
+    assert len(installs) == 1, "one step installs the pinned Spectral (npm ci --prefix ci/spectral)"
     assert len(lints) == 1, f"one step runs {SPECTRAL} lint"
     return installs[0], steps(workflow)[lints[0]]
 
@@ -320,13 +320,13 @@ def test_contract_check_lints_the_specs_with_the_pinned_spectral_and_the_shipped
     assert always_runs(step), "the specs are linted even when a test failed"
     (node,) = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/setup-node@")]
     assert steps(workflow).index(node) < install
-    assert node["with"]["cache-dependency-path"] == "tools/spectral/package-lock.json"
+    assert node["with"]["cache-dependency-path"] == "ci/spectral/package-lock.json"
 
 
 def test_the_spectral_step_runs_clean_on_the_specs() -> None:
     """The step's own script, as GitHub runs it, in this checkout (0 errors, 0 warnings)."""
     require_command("node", install="Node.js 20.17 or later, with npm")
-    require_tool(ROOT / SPECTRAL, install="npm ci --prefix tools/spectral")
+    require_tool(ROOT / SPECTRAL, install="npm ci --prefix ci/spectral")
     _, step = spectral_steps(load(CONTRACT_CHECK))
     completed = subprocess.run(
         [*GITHUB_BASH, "-c", step["run"]], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False

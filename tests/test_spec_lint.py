@@ -1,7 +1,7 @@
 """Spectral, the OpenAPI linter our users run, on every spec: clean with the shipped ruleset (``specs/.spectral.yaml``:
 0 errors, 0 warnings) and without errors under plain ``spectral:oas``.
 
-Spectral is an npm package, pinned in ``tools/spectral/`` and installed with ``npm ci --prefix tools/spectral``
+Spectral is an npm package, pinned in ``ci/spectral/`` and installed with ``npm ci --prefix ci/spectral``
 (``.ci/run`` does it). Where it or node is missing the tests skip, naming that command, except on CI, where they
 fail. The rulesets are local files (``spectral:oas`` is built in), so Spectral needs no network.
 """
@@ -22,9 +22,9 @@ from tests.fixtures.tools import require_command, require_tool
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted(path for path in (ROOT / "specs").glob("*.yaml") if not path.name.startswith("."))
 RULESET = ROOT / "specs" / ".spectral.yaml"
-TOOL = ROOT / "tools" / "spectral"
+TOOL = ROOT / "ci" / "spectral"
 SPECTRAL = TOOL / "node_modules" / ".bin" / "spectral"
-INSTALL = "npm ci --prefix tools/spectral"
+INSTALL = "npm ci --prefix ci/spectral"
 ERROR, WARNING = 0, 1
 """Spectral's severities in its JSON output (then 2 information, 3 hint)."""
 
