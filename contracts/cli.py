@@ -132,7 +132,7 @@ def _drift(
     import logging
     import uuid
 
-    from contracts.pipeline import open_vendor_run, publish, record_cassette
+    from contracts.pipeline import cleanup_file, open_vendor_run, publish, record_cassette
     from contracts.values.redaction import RedactingFilter
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -153,6 +153,7 @@ def _drift(
             run_id=run_id,
             max_examples=max_examples,
             on_target=announce,
+            cleanup_file=cleanup_file(target_kind, out),
         )
         if run.ctx is None:  # no target: a missing key (skipped) or bad configuration (error)
             problem = (run.problem or "").removeprefix(f"{vendor.name}: ")

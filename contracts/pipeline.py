@@ -50,6 +50,12 @@ from contracts.vendors import VENDORS
 TARGET_KINDS = ("fake", "live")
 
 
+def cleanup_file(kind: str, out: Path) -> Path | None:
+    """Where a ``kind`` run keeps its clean-up ledger: ``OUT/.cleanup-live.json`` for live vendors (so the next run
+    deletes what a killed one left), None (in memory) for the in-process fakes, fresh each run."""
+    return out / f".cleanup-{kind}.json" if kind == "live" else None
+
+
 def select_target(vendor: Vendor, kind: str, *, env_file: Path | None, max_examples: int | None = None) -> Target:
     """The ``fake`` or ``live`` target for ``vendor``; raises ``ContractSuiteError`` for a setup problem."""
     spec = load_spec(vendor)
@@ -71,15 +77,20 @@ def open_vendor_run(
     run_id: str,
     max_examples: int | None = None,
     on_target: Callable[[Target], None] | None = None,
+    cleanup_file: Path | None = None,
 ) -> VendorRun:
-    """``vendor``'s run against the ``kind`` target, its guard done: ready to run units, or stopped with why."""
+    """``vendor``'s run against the ``kind`` target, its guard done: ready to run units, or stopped with why.
+
+    ``cleanup_file`` is the clean-up ledger (``contracts/engine/cleanup.py``): what the run creates is written there
+    at once and deleted at its end; what an earlier, killed run left there is deleted before the guard. None keeps
+    it in memory (a fake, fresh each run, has nothing left over)."""
     try:
         target = select_target(vendor, kind, env_file=env_file, max_examples=max_examples)
     except ContractSuiteError as error:
         return VendorRun.not_started(vendor, kind, error)
     if on_target is not None:
         on_target(target)
-    return VendorRun.start(vendor, target, redactor=redactor, run_id=run_id)
+    return VendorRun.start(vendor, target, redactor=redactor, run_id=run_id, cleanup_file=cleanup_file)
 
 
 @dataclass(frozen=True)

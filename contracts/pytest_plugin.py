@@ -154,7 +154,7 @@ def _open(config: pytest.Config, vendor: Vendor, target_name: str) -> SessionRun
     runs = config.stash[_RUNS]
     key = (vendor.name, target_name)
     if key not in runs:
-        from contracts.pipeline import open_vendor_run
+        from contracts.pipeline import cleanup_file, open_vendor_run
 
         run = open_vendor_run(
             vendor,
@@ -162,6 +162,7 @@ def _open(config: pytest.Config, vendor: Vendor, target_name: str) -> SessionRun
             env_file=Path(config.getoption("--contracts-env-file")),
             redactor=config.stash[_REDACTOR],
             run_id=config.stash[_RUN_ID],
+            cleanup_file=cleanup_file(target_name, Path(config.getoption("--contracts-report") or "reports")),
         )
         runs[key] = SessionRun(run)
     return runs[key]
@@ -278,6 +279,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for run in runs.values():
             run.vendor_run.close()
         return
+    for run in runs.values():  # what the session created (a worker's stays in the ledger for the next run)
+        run.vendor_run.clean_up()
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     artifacts = _artifacts(config, report_dir)
     leaks: list[tuple[Path, str]] = []

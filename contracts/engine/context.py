@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from contracts.engine.cleanup import CleanupLedger
 from contracts.spec.document import Spec
 from contracts.transport.client import RequestPolicy, VendorClient
 from contracts.transport.targets import Target
@@ -51,6 +52,8 @@ class RunContext:
     redactor: Redactor
     run_id: str
     known_lead_id: str | None = None
+    ledger: CleanupLedger = field(default_factory=CleanupLedger)
+    """The records this run (and earlier, killed ones) created and has not deleted yet (``engine/cleanup.py``)."""
 
     @property
     def run_marker(self) -> str:
@@ -142,8 +145,11 @@ def open_run(
     run_id: str | None = None,
     spec: Spec | None = None,
     sleep: Callable[[float], None] | None = None,
+    cleanup_file: Path | None = None,
 ) -> RunContext:
-    """Load the spec, register the target's keys for redaction and build the client for one vendor."""
+    """Load the spec, register the target's keys for redaction and build the client for one vendor.
+
+    ``cleanup_file`` is the clean-up ledger the run writes every record it creates to (in memory when None)."""
     redactor = redactor if redactor is not None else Redactor()
     for secret in target.secrets():
         redactor.add(secret, name=vendor.env("API_KEY"))
@@ -157,7 +163,7 @@ def open_run(
     )
     waits = {"sleep": sleep} if sleep is not None else {}
     client = VendorClient(vendor=vendor.name, spec=spec, target=target, redactor=redactor, policy=policy, **waits)
-    return RunContext(
+    ctx = RunContext(
         vendor=vendor,
         spec=spec,
         target=target,
@@ -165,4 +171,7 @@ def open_run(
         redactor=redactor,
         run_id=run_id or uuid.uuid4().hex[:12],
         known_lead_id=target.lead_id,
+        ledger=CleanupLedger(cleanup_file),
     )
+    client.on_response = partial(ctx.ledger.record_created, vendor, ctx.run_id, ctx.run_marker)
+    return ctx

@@ -11,10 +11,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import jsonpointer
 
+from contracts.engine.cleanup import clean_up
 from contracts.engine.context import RUN_MARKER_KEY, RunContext, open_run
 from contracts.engine.facts import documented_facts, fact_evidence, measure
 from contracts.engine.grading import Grader
@@ -34,7 +36,7 @@ from contracts.values.errors import (
 from contracts.values.findings import Finding, merge
 from contracts.values.model import Capability, Probe, Scenario, Vendor
 from contracts.values.redaction import Redactor
-from contracts.values.results import Outcome, RateLimited, Status, VendorResult
+from contracts.values.results import Cleanup, Outcome, RateLimited, Status, VendorResult
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,13 @@ def summarize_exchanges(
 
 
 def finish(
-    ctx: RunContext, *, status: Status | None, reason: str | None, outcomes: list[Outcome], started: float
+    ctx: RunContext,
+    *,
+    status: Status | None,
+    reason: str | None,
+    outcomes: list[Outcome],
+    started: float,
+    cleanup: Cleanup | None = None,
 ) -> VendorResult:
     """Add drift observations from every exchange, merge duplicate findings, and summarise the run.
 
@@ -175,6 +183,7 @@ def finish(
         rate_limited=RateLimited(
             responses=ctx.client.rate_limited_responses, waited_seconds=ctx.client.rate_limit_wait
         ),
+        cleanup=cleanup or Cleanup(),
     )
 
 
@@ -195,6 +204,10 @@ class VendorRun:
     problem: str | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    cleaned_at_start: int = 0
+    """Records of an earlier, killed run that this run deleted before its guard."""
+    cleanup: Cleanup | None = None
+    """What ``clean_up`` did at the end of the run (None until then)."""
 
     @classmethod
     def start(
@@ -205,11 +218,14 @@ class VendorRun:
         redactor: Redactor | None = None,
         run_id: str | None = None,
         spec: Spec | None = None,
+        cleanup_file: Path | None = None,
     ) -> VendorRun:
-        """Open the run and check its credentials with the guard (a documented read of a known lead)."""
+        """Open the run, delete what an earlier, killed run left in the clean-up ledger ``cleanup_file`` (in
+        memory when None), and check its credentials with the guard (a documented read of a known lead)."""
         run = cls(vendor=vendor, target_name=target.name)
-        run.ctx = open_run(vendor, target, redactor=redactor, run_id=run_id, spec=spec)
+        run.ctx = open_run(vendor, target, redactor=redactor, run_id=run_id, spec=spec, cleanup_file=cleanup_file)
         try:
+            run.cleaned_at_start = clean_up(run.ctx, run.ctx.ledger, earlier_only=True).deleted
             run_guard(run.ctx)
         except ContractSuiteError as error:  # a rejected key, no lead to read, a broken spec
             run.stop(Status.ERROR, str(error))
@@ -252,7 +268,16 @@ class VendorRun:
                     break  # rate-limited or out of budget: no more requests to this vendor this run
         except ContractSuiteError as error:  # our setup, found mid-run (a spec schemathesis cannot test)
             self.stop(Status.ERROR, str(error))
+        self.clean_up()
         return self.result()
+
+    def clean_up(self) -> Cleanup:
+        """Delete every record in the clean-up ledger of this vendor (``engine/cleanup.py``), once, at the run's
+        end; the result reports it, with the records it could not delete and why."""
+        if self.cleanup is None:
+            done = clean_up(self.ctx, self.ctx.ledger) if self.ctx is not None else Cleanup()
+            self.cleanup = Cleanup(deleted=self.cleaned_at_start + done.deleted, not_cleaned=done.not_cleaned)
+        return self.cleanup
 
     def result(self) -> VendorResult:
         if self.ctx is None:
@@ -264,7 +289,15 @@ class VendorRun:
                 reason=self.problem,
                 excluded_checks=self.vendor.check_exclusions,
             )
-        return finish(self.ctx, status=self.status, reason=self.problem, outcomes=self.outcomes, started=self.started)
+        cleanup = self.cleanup or Cleanup(deleted=self.cleaned_at_start)
+        return finish(
+            self.ctx,
+            status=self.status,
+            reason=self.problem,
+            outcomes=self.outcomes,
+            started=self.started,
+            cleanup=cleanup,
+        )
 
     def close(self) -> None:
         if self.ctx is not None:
@@ -279,9 +312,10 @@ def run_vendor(
     run_id: str | None = None,
     spec: Spec | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    cleanup_file: Path | None = None,
 ) -> VendorResult:
     """Run everything for one vendor against one target and return its result (never raises for vendor faults)."""
-    run = VendorRun.start(vendor, target, redactor=redactor, run_id=run_id, spec=spec)
+    run = VendorRun.start(vendor, target, redactor=redactor, run_id=run_id, spec=spec, cleanup_file=cleanup_file)
     try:
         return run.run_all(on_outcome)
     finally:

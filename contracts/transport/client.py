@@ -278,6 +278,9 @@ class VendorClient:
         self.rate_limited_responses = 0
         """429s the vendor answered (each one is also a ``retried`` exchange in the log)."""
         self.rate_limit_wait = 0.0
+        self.on_response: Callable[[Exchange], object] | None = None
+        """Called with each request's exchange as soon as its response is in (the run's clean-up ledger
+        records what it created there, so a run killed halfway has already written it down)."""
         """Seconds waited because of the vendor's rate limit: before retrying a 429 (its Retry-After, or the
         backoff when it has none) and for an exhausted window (``X-RateLimit-Remaining: 0``) to reset."""
         self._sleep = sleep
@@ -393,6 +396,8 @@ class VendorClient:
         exchange.response_headers = self._response_headers(response)
         exchange.content = self._scrub_bytes(body)
         log.debug("%s %s -> %s (%.0f ms)", method, exchange.url, response.status_code, exchange.elapsed * 1000)
+        if self.on_response is not None:
+            self.on_response(exchange)
         return exchange
 
     def _send_with_retries(self, request: httpx.Request, exchange: Exchange) -> tuple[httpx.Response, bytes]:

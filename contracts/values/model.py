@@ -213,6 +213,10 @@ class Vendor:
     """How to create a lead to read when no lead id is configured (needs writes)."""
     created_id_pointers: Mapping[str, str] = field(default_factory=dict)
     """Operation label -> pointer of the created resource's id in a 2xx body (listed for clean-up)."""
+    cleanup: Mapping[str, str] = field(default_factory=dict)
+    """Operation label in ``created_id_pointers`` -> the documented delete that removes what it created
+    (``{"POST /leads": "DELETE /leads/{id}"}``; its one path parameter takes the created id). A created record
+    whose operation has none stays in the clean-up ledger and is reported as not cleaned up."""
     outreach_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Operation label -> request-body fields that make the vendor contact a real person."""
     marker_pointer: Mapping[str, str] = field(default_factory=dict)

@@ -121,6 +121,19 @@ class RateLimited:
         return {"responses": self.responses, "waited_seconds": round(self.waited_seconds, 1)}
 
 
+@dataclass(frozen=True, kw_only=True)
+class Cleanup:
+    """What a run's clean-up did with the records it (or an earlier, killed run) created: how many it deleted
+    through the vendor's documented delete, and each record it could not delete (``vendor``, ``operation``,
+    ``id``, ``reason``), which stays in the clean-up ledger for the next run."""
+
+    deleted: int = 0
+    not_cleaned: tuple[Mapping[str, str], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"deleted": self.deleted, "not_cleaned": [dict(record) for record in self.not_cleaned]}
+
+
 @dataclass(kw_only=True)
 class VendorResult:
     vendor: str
@@ -140,6 +153,8 @@ class VendorResult:
     """The vendor's schemathesis checks turned off for one operation each, with why: every report shows them."""
     rate_limited: RateLimited = field(default_factory=RateLimited)
     """The 429s the run met and the seconds it waited because of the vendor's rate limit."""
+    cleanup: Cleanup = field(default_factory=Cleanup)
+    """The records the run deleted at its start (an earlier run's leftovers) and end, and those it could not."""
 
     @property
     def contract_failures(self) -> list[Finding]:
