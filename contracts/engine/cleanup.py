@@ -35,7 +35,7 @@ import jsonpointer
 
 from contracts.transport.client import Exchange
 from contracts.values.errors import ConfigError, ContractSuiteError, VendorFault
-from contracts.values.model import Capability, Vendor
+from contracts.values.model import Capability, Credentials, Vendor
 from contracts.values.results import Cleanup
 
 if TYPE_CHECKING:
@@ -196,7 +196,8 @@ def _delete(ctx: RunContext, record: LedgerRecord, never: Collection[str]) -> st
     operation = ctx.spec.operation(label)
     path = _PLACEHOLDER.sub(lambda _: quote(record.id, safe=""), operation.path, count=1)
     try:
-        exchange = ctx.client.request(operation.method, path, source="cleanup")
+        headers = ctx.credential_headers(Credentials.VALID)
+        exchange = ctx.client.request(operation.method, path, headers=headers, source="cleanup")
     except (VendorFault, ContractSuiteError) as error:
         return f"{label} failed: {error}"
     status = exchange.status_code or 0

@@ -223,7 +223,10 @@ class VendorRun:
         """Open the run, delete what an earlier, killed run left in the clean-up ledger ``cleanup_file`` (in
         memory when None), and check its credentials with the guard (a documented read of a known lead)."""
         run = cls(vendor=vendor, target_name=target.name)
-        run.ctx = open_run(vendor, target, redactor=redactor, run_id=run_id, spec=spec, cleanup_file=cleanup_file)
+        try:
+            run.ctx = open_run(vendor, target, redactor=redactor, run_id=run_id, spec=spec, cleanup_file=cleanup_file)
+        except ContractSuiteError as error:  # a clean-up ledger that cannot be read
+            return cls.not_started(vendor, target.name, error)
         try:
             run.cleaned_at_start = clean_up(run.ctx, run.ctx.ledger, earlier_only=True).deleted
             run_guard(run.ctx)
