@@ -39,6 +39,14 @@ def render_console(report: RunReport) -> str:
             lines.append(
                 f"{'':<{width}}  ↳ rate limited: {limited.responses} × 429, {limited.waited_seconds:.1f} s waited"
             )
+        left = vendor.cleanup.not_cleaned if report.target != "fake" else ()
+        if vendor.cleanup.deleted or left:
+            kept = f", {len(left)} not cleaned up" if left else ""
+            lines.append(f"{'':<{width}}  ↳ clean-up: {vendor.cleanup.deleted} deleted{kept}")
+        for record in left[:MAX_LISTED]:
+            lines.append(f"{'':<{width}}    {record['operation']} {record['id']}: {record['reason']}")
+        if len(left) > MAX_LISTED:
+            lines.append(f"{'':<{width}}    ... and {len(left) - MAX_LISTED} more in the reports")
         for excluded in vendor.excluded_checks:
             lines.append(f"{'':<{width}}  ↳ check {excluded.check} excluded on {excluded.operation}: {excluded.reason}")
     failures = [item for item in report.open_findings() if item.finding.is_contract_failure]

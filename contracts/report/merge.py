@@ -25,7 +25,7 @@ from contracts.report.model import REPORT_FORMAT_VERSION, State
 from contracts.values.evidence import LEVELS
 from contracts.values.findings import Finding
 from contracts.values.model import CheckExclusion
-from contracts.values.results import Coverage, FactKind, Outcome, RateLimited, Status, VendorResult
+from contracts.values.results import Cleanup, Coverage, FactKind, Outcome, RateLimited, Status, VendorResult
 
 Specs = Mapping[str, Mapping[str, str | None]]
 """vendor -> ``{"version": info.version, "sha256": of the spec file}`` (``RunReport.specs``)."""
@@ -162,6 +162,22 @@ def _result(name: str, entry: Any, *, target: str, findings: list[Finding]) -> V
             responses=int(_field(rate, "responses", int, f"{where}.rate_limited")),
             waited_seconds=float(_field(rate, "waited_seconds", (int, float), f"{where}.rate_limited")),
         ),
+        cleanup=_cleanup(entry.get("cleanup"), f"{where}.cleanup"),
+    )
+
+
+def _cleanup(entry: Any, where: str) -> Cleanup:
+    """A run's ``cleanup`` (absent from reports written before the clean-up ledger: nothing deleted, none left)."""
+    if entry is None:
+        return Cleanup()
+    if not isinstance(entry, dict):
+        raise _Malformed(f"{where} is malformed")
+    left = _field(entry, "not_cleaned", list, where)
+    if not all(isinstance(item, dict) for item in left):
+        raise _Malformed(f"{where}.not_cleaned is malformed")
+    return Cleanup(
+        deleted=_field(entry, "deleted", int, where),
+        not_cleaned=tuple({str(k): str(v) for k, v in item.items()} for item in left),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from contracts.values.findings import Finding, Severity, sort_key
 from contracts.values.model import CheckExclusion
-from contracts.values.results import RateLimited, Status, VendorResult
+from contracts.values.results import Cleanup, RateLimited, Status, VendorResult
 
 REPORT_FORMAT_VERSION = 2
 """The version of ``drift.json``'s layout (its ``format_version`` key). Version 2 added ``format_version``
@@ -82,6 +82,8 @@ class VendorSummary:
     """Schemathesis checks the vendor's data turns off for one operation, with the reason."""
     rate_limited: RateLimited = field(default_factory=RateLimited)
     """The 429s the run met and the seconds it waited because of the vendor's rate limit."""
+    cleanup: Cleanup = field(default_factory=Cleanup)
+    """The records the run deleted, and those it could not (vendor, operation, id, reason)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,6 +168,7 @@ class RunReport:
                     ],
                     "facts": dict(vendor.coverage) if vendor.coverage is not None else None,
                     "rate_limited": vendor.rate_limited.as_dict(),
+                    "cleanup": vendor.cleanup.as_dict(),
                 }
                 for vendor in self.vendors
             },
@@ -203,4 +206,5 @@ def summarize(result: VendorResult, *, open_findings: list[Finding], new: int, r
         coverage=result.coverage.as_dict() if result.coverage is not None else None,
         excluded_checks=tuple(result.excluded_checks),
         rate_limited=result.rate_limited,
+        cleanup=result.cleanup,
     )

@@ -18,7 +18,7 @@ from contracts.report.model import RunReport
 from contracts.values.evidence import Confirmation, Evidence, Level
 from contracts.values.findings import Finding, Kind, Location, Severity
 from contracts.values.model import CheckExclusion
-from contracts.values.results import Coverage, Outcome, RateLimited, Status, VendorResult
+from contracts.values.results import Cleanup, Coverage, Outcome, RateLimited, Status, VendorResult
 
 TITLES = {"nexor": "Nexor", "pollybot": "PollyBot", "dialnexa": "DialNexa", "aura": "Aura", "acme": "Acme"}
 NASTY = '<script>alert("x")</script> | `tick` *star* _under_ [link](http://x) & ~tilde~ \\ back'
@@ -146,6 +146,19 @@ EXCLUSION = CheckExclusion(
 RATE_LIMITED = RateLimited(responses=4, waited_seconds=7.46)
 """PollyBot's 429s on night three, and the seconds waited for them."""
 
+NOT_CLEANED = Cleanup(
+    deleted=2,
+    not_cleaned=(
+        {
+            "vendor": "nexor",
+            "operation": "POST /leads",
+            "id": "lead_|`x`|",
+            "reason": "not cleaned up: the vendor documents no delete <b>yet</b> | *soon*",
+        },
+    ),
+)
+"""Nexor's clean-up on night three: two leads deleted, one it documents no delete for (markup in it, shown as text)."""
+
 NIGHT_TIMES = (
     datetime(2026, 1, 5, 2, 0, tzinfo=UTC),
     datetime(2026, 1, 6, 2, 0, tzinfo=UTC),
@@ -165,6 +178,7 @@ def result(
     created: Sequence[dict[str, str]] = (),
     excluded: Sequence[CheckExclusion] = (),
     rate_limited: RateLimited | None = None,
+    cleanup: Cleanup | None = None,
 ) -> VendorResult:
     operations = (
         {
@@ -189,6 +203,7 @@ def result(
         coverage=coverage(requests) if requests > 1 else None,
         excluded_checks=tuple(excluded),
         rate_limited=rate_limited or RateLimited(),
+        cleanup=cleanup or Cleanup(),
     )
 
 
@@ -237,6 +252,7 @@ def night_results(night: int) -> list[VendorResult]:
                 skipped=[("property:PATCH /leads/{id}", "NEXOR_ALLOW_WRITES is not set: write operations skipped")],
                 created=[{"operation": "POST /leads", "id": "lead_|`x`|", "marked": "yes"}],
                 excluded=[EXCLUSION],
+                cleanup=NOT_CLEANED,
             ),
             result(
                 "pollybot",

@@ -192,3 +192,15 @@ def test_a_malformed_report_names_the_file_and_the_field(tmp_path: Path) -> None
     path.write_text(json.dumps(data))
     with pytest.raises(ReportInputError, match=r"findings\[0\] has id '[0-9a-f]{16}', but its content is"):
         read_report(path)
+
+
+def test_a_report_written_before_the_clean_up_ledger_merges_with_nothing_cleaned(tmp_path: Path) -> None:
+    """``cleanup`` is additive: a drift.json without it reads back as nothing deleted and nothing left."""
+    path, _ = write_vendor_report(tmp_path, 3, History(), night_results(3)[0])
+    data = json.loads(path.read_text())
+    assert data["vendors"]["nexor"]["cleanup"]["deleted"] == 2
+    del data["vendors"]["nexor"]["cleanup"]
+    path.write_text(json.dumps(data))
+    (merged,) = read_report(path).results
+    assert merged.cleanup.deleted == 0
+    assert merged.cleanup.not_cleaned == ()

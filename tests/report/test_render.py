@@ -8,6 +8,7 @@ regenerate them and review the diff:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import os
@@ -34,7 +35,7 @@ from contracts.report.render import (
 )
 from contracts.values.findings import Kind, Severity
 from contracts.values.results import Status
-from tests.report import EXCLUSION, NASTY, NIGHT_TIMES, finding, golden_report, result, run_nights
+from tests.report import EXCLUSION, NASTY, NIGHT_TIMES, NOT_CLEANED, finding, golden_report, result, run_nights
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_HINT = "UPDATE_GOLDEN=1 .venv/bin/pytest tests/report"
@@ -182,11 +183,16 @@ def test_markdown_lists_errors_first(report: RunReport, section: str) -> None:
 def test_markdown_table_rows_keep_their_columns_whatever_the_values(report: RunReport) -> None:
     """A ``|`` in a value is escaped: every row has the header's number of cells."""
     markdown = render_markdown(report)
-    tables = [line for line in markdown.splitlines() if line.startswith("|")]
-    assert tables
-    for line in tables:
+    lines = markdown.splitlines()
+    assert any(line.startswith("|") for line in lines)
+    width = 0
+    for previous, line in zip(["", *lines], lines, strict=False):
+        if not line.startswith("|"):
+            continue
         cells = re.split(r"(?<!\\)\|", line)
-        width = 13 if line.count("|") > 8 else 5  # findings tables (11 columns) or records (3)
+        if not previous.startswith("|"):  # a table's header: findings (11 columns), records (3), not cleaned (4)
+            width = len(cells)
+            assert width in (13, 5, 6), line
         assert len(cells) == width, line
 
 
@@ -422,9 +428,12 @@ def test_markdown_renders_every_value_verbatim(report: RunReport) -> None:
             allowed = {"text", "code_inline"} | ({"strong_open", "strong_close"} if not rows[-1] else set())
             assert {child.type for child in children} <= allowed, f"markup in a cell: {token.content}"
             rows[-1].append("".join(child.content for child in children))
-    assert {len(row) for row in rows} == {11, 3}
+    assert {len(row) for row in rows} == {11, 3, 4}
     assert [row[7] for row in rows if row[1] == "nexor" and row[4] == "behavior_mismatch"] == [NASTY]
     assert [row[2] for row in rows if len(row) == 3 and row[0] == "Nexor"] == ["lead_|`x`|"]
+    assert [row[2:] for row in rows if len(row) == 4 and row[0] == "Nexor"] == [
+        ["lead_|`x`|", NOT_CLEANED.not_cleaned[0]["reason"]]
+    ]
 
 
 # --- excluded checks ----------------------------------------------------------------------------
@@ -482,3 +491,39 @@ def test_the_429s_met_and_the_seconds_waited_are_shown_in_every_report(report: R
     console = render_console(report)
     assert console.count("↳ rate limited: ") == 1
     assert "↳ rate limited: 4 × 429, 7.5 s waited" in console
+
+
+# --- clean-up ---------------------------------------------------------------------------------
+
+
+def test_records_not_cleaned_up_are_listed_with_why_in_every_report(report: RunReport) -> None:
+    """The clean-up's records left behind (vendor, operation, id, why) are in drift.json, drift.md, drift.html and
+    on the console; what it deleted is counted."""
+    left = NOT_CLEANED.not_cleaned[0]
+    vendors = json.loads(render_json(report))["vendors"]
+    assert vendors["nexor"]["cleanup"] == {"deleted": 2, "not_cleaned": [dict(left)]}
+    assert all(vendor["cleanup"] == {"deleted": 0, "not_cleaned": []} for n, vendor in vendors.items() if n != "nexor")
+    assert "### Records not cleaned up (1)" in render_markdown(report)
+    html = render_html(report)
+    assert "clean-up: 2 deleted · 1 not cleaned up" in html
+    assert "the vendor documents no delete &lt;b&gt;yet&lt;/b&gt;" in html
+    console = render_console(report)
+    assert "↳ clean-up: 2 deleted, 1 not cleaned up" in console
+    assert f"POST /leads lead_|`x`|: {left['reason']}" in console
+
+
+def test_a_fake_runs_clean_up_is_not_listed() -> None:
+    """The in-process fakes are fresh each run: what they keep is no record left anywhere, so no list."""
+    fake = build_report(
+        [dataclasses.replace(result("nexor", Status.PASS), target="fake", cleanup=NOT_CLEANED)],
+        target="fake",
+        run_id="r",
+        history=History(),
+        now=NIGHT_TIMES[0],
+    )[0]
+    assert "Records not cleaned up" not in render_markdown(fake)
+    assert 'class="meta cleanup"' not in render_html(fake)  # (the page's embedded drift.json still has it)
+    assert "↳ clean-up: 2 deleted\n" in render_console(fake) + "\n"
+    assert json.loads(render_json(fake))["vendors"]["nexor"]["cleanup"]["not_cleaned"] == [
+        dict(NOT_CLEANED.not_cleaned[0])
+    ]
