@@ -186,3 +186,34 @@ def test_an_unreadable_ledger_stops_the_run_before_it_creates_anything(tmp_path)
     assert "clean-up ledger" in (result.reason or "")
     assert created_ids(fake) == set()
     assert ledger.read_text() == "{not json", "left for a person to look at"
+
+
+def test_deletes_count_against_the_request_budget(tmp_path):
+    """A delete is a request like any other: the budget spent, the rest stay in the ledger with the reason."""
+    fake, ledger = AcmeFake(), tmp_path / "ledger.json"
+    killed_run(fake, ledger)
+    leftovers = created_ids(fake)
+    assert len(leftovers) >= 1
+    run = VendorRun.start(ACME, target(fake).with_limits(request_budget=len(leftovers)), spec=SPEC, cleanup_file=ledger)
+    try:
+        assert run.cleaned_at_start == len(leftovers)
+        assert run.ctx is not None
+        assert run.ctx.client.requests_sent == len(leftovers)
+        assert run.status is Status.INCONCLUSIVE, "no request left for the guard"
+    finally:
+        run.close()
+    # A second run with the same budget, and one more record than that: the last is kept and reported.
+    killed_run(fake, ledger)
+    more = created_ids(fake)
+    result = run_vendor(ACME, target(fake).with_limits(request_budget=len(more) - 1), spec=SPEC, cleanup_file=ledger)
+    assert result.cleanup.deleted == len(more) - 1
+    assert len(result.cleanup.not_cleaned) == 1
+    assert "request budget" in result.cleanup.not_cleaned[0]["reason"]
+    assert len(ledger_records(ledger)) == 1
+
+
+def test_live_runs_keep_their_ledger_in_the_report_folder_and_fakes_in_memory(tmp_path):
+    from contracts.pipeline import cleanup_file
+
+    assert cleanup_file("live", tmp_path) == tmp_path / ".cleanup-live.json"
+    assert cleanup_file("fake", tmp_path) is None
