@@ -152,6 +152,41 @@ def test_a_live_session_writes_the_drift_reports(pytester, clean_env, loopback):
     assert (pytester.path / "out" / "history-live.json").is_file()
 
 
+CREATING_SUITE = """
+import pytest
+from contracts.pytest_plugin import assert_contract_holds
+from contracts.engine.runner import plan_units
+from contracts.engine.context import load_spec
+from contracts.vendors import get_vendor
+
+NEXOR = get_vendor("nexor")
+UNIT = next(u for u in plan_units(NEXOR, load_spec(NEXOR)) if u.id == "property:POST /leads")
+
+@pytest.mark.live
+def test_create(contract_run, contract_redactor):
+    assert_contract_holds(contract_run(NEXOR, "live").run(UNIT), contract_redactor)
+"""
+
+
+def test_a_live_session_ledgers_what_it_created_and_reports_what_it_could_not_delete(pytester, clean_env, loopback):
+    """The session's clean-up runs at its end: Nexor documents no delete, so its leads stay in the ledger
+    (``<report dir>/.cleanup-live.json``) and every report lists them with why."""
+    server = loopback(nexor=NexorFake())
+    for name, value in server.served["nexor"].environment().items():
+        clean_env.setenv(name, value)
+    pytester.makepyfile(test_live=CREATING_SUITE)
+    result = pytester.runpytest("-m", "live", "-p", "no:cacheprovider", "--contracts-report", "out")
+    result.assert_outcomes(passed=1)
+    ledger = json.loads((pytester.path / "out" / ".cleanup-live.json").read_text())["records"]
+    assert ledger, "the leads the session created"
+    assert {(record["vendor"], record["operation"]) for record in ledger} == {("nexor", "POST /leads")}
+    cleanup = json.loads((pytester.path / "out" / "drift.json").read_text())["vendors"]["nexor"]["cleanup"]
+    assert cleanup["deleted"] == 0
+    assert {item["id"] for item in cleanup["not_cleaned"]} == {record["id"] for record in ledger}
+    assert {item["reason"] for item in cleanup["not_cleaned"]} == {"not cleaned up: the vendor documents no delete"}
+    assert "### Records not cleaned up" in (pytester.path / "out" / "drift.md").read_text()
+
+
 # -- pytest-xdist: every worker its own fakes ------------------------------------------------------
 
 XDIST_SUITE = """

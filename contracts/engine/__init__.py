@@ -1,4 +1,4 @@
-"""The contract run: guard, probes, scenarios, property and stateful units, facts and drift observations.
+"""The contract run: guard, probes, scenarios, property and stateful units, facts, drift observations and clean-up.
 
 ``schemathesis_seam`` is the only module that imports schemathesis.
 
@@ -6,6 +6,7 @@ Modules are imported where they are used (``from contracts.engine.context import
 """
 
 __all__ = [
+    "cleanup",
     "context",
     "facts",
     "failures",

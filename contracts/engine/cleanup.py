@@ -75,6 +75,8 @@ class CleanupLedger:
             self._load()  # an unreadable ledger stops the run before it creates anything
 
     def records(self, vendor: str | None = None) -> list[LedgerRecord]:
+        if self.path is not None and not self.path.exists():
+            return []  # nothing created yet: no lock file either
         with self._locked():
             return [record for record in self._load() if vendor is None or record.vendor == vendor]
 

@@ -149,6 +149,7 @@ def test_the_known_lead_is_never_deleted_even_from_the_ledger(tmp_path):
     run = VendorRun.start(ACME, target(fake), spec=SPEC, cleanup_file=ledger)
     try:
         result = run.run_all()
+        assert run.ctx is not None
         deletes = [exchange.path for exchange in run.ctx.client.exchanges if exchange.source == "cleanup"]
     finally:
         run.close()
