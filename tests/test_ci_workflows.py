@@ -559,10 +559,27 @@ def test_the_merge_job_merges_whatever_the_vendors_jobs_left() -> None:
     assert "constraints.txt" in install
 
 
-def history_steps(job: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    (restore,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/cache/restore@")]
-    (save,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/cache/save@")]
+def history_steps(job: dict[str, Any], kept: str = "history") -> tuple[dict[str, Any], dict[str, Any]]:
+    """The job's cache restore and save steps of the history (or of what else ``kept`` names in their path)."""
+    steps = [s for s in job["steps"] if kept in str(s.get("with", {}).get("path", ""))]
+    (restore,) = [s for s in steps if s.get("uses", "").startswith("actions/cache/restore@")]
+    (save,) = [s for s in steps if s.get("uses", "").startswith("actions/cache/save@")]
     return restore, save
+
+
+def test_nightly_carries_each_vendors_clean_up_ledger_from_night_to_night() -> None:
+    """What a night created and could not delete (a killed job's too) is deleted first by the next night."""
+    workflow = load(NIGHTLY)
+    job_name, index, _ = command_step(workflow, "drift")
+    job = workflow["jobs"][job_name]
+    restore, save = history_steps(job, ".cleanup-live.json")
+    assert job["steps"].index(restore) < index < job["steps"].index(save)
+    assert restore["with"]["path"] == save["with"]["path"] == "reports/.cleanup-live.json"  # pipeline.cleanup_file
+    prefix = restore["with"]["restore-keys"].strip()
+    assert "${{ matrix.vendor }}" in prefix
+    assert save["with"]["key"].startswith(prefix)
+    assert "github.run_id" in save["with"]["key"]
+    assert always_runs(save)
 
 
 def test_nightly_carries_the_histories_from_night_to_night() -> None:
