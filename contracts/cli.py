@@ -5,8 +5,9 @@ serves the fakes."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -18,6 +19,31 @@ if TYPE_CHECKING:
     from contracts.report.model import ExitCode
     from contracts.transport.targets import Target
     from contracts.values.redaction import Redactor
+
+
+def _exit_with(
+    redactor: Redactor, command: Callable[[], ExitCode], *, setup_errors: tuple[type[Exception], ...] = ()
+) -> NoReturn:
+    """Exit with ``command``'s code. A problem in our setup (an unsupported schemathesis, or ``setup_errors``)
+    is one line and exit 2; any other exception is a bug in the suite: its traceback (masked) and exit 4, never
+    reported as anything a vendor did."""
+    import traceback
+
+    from contracts.report.model import ExitCode
+    from contracts.values.errors import IncompatibleDependency
+
+    ours: tuple[type[Exception], ...] = (IncompatibleDependency, *setup_errors)
+    try:
+        code = command()
+    except ours as error:
+        click.echo(f"error: {error}", err=True)
+        code = ExitCode.USAGE_ERROR
+    except Exception as error:
+        click.echo(redactor.scrub("".join(traceback.format_exception(error))), err=True)
+        click.echo("internal error: this is a bug in the contract suite, not a finding about a vendor", err=True)
+        code = ExitCode.INTERNAL_ERROR
+    sys.exit(int(code))
+
 
 # Only click and the vendor records are imported up front, so `contracts --help` answers at once; each
 # command imports the engine, the reports and the fakes when it runs (see benchmarks/README.md).
@@ -100,23 +126,13 @@ def drift(
     error, 3 inconclusive (a vendor unreachable or rate-limited beyond its budget), 4 an internal error
     (a bug in the suite itself, never vendor drift).
     """
-    import traceback
-
     from contracts.config import configured_redactor
-    from contracts.report.model import ExitCode
-    from contracts.values.errors import IncompatibleDependency
 
     redactor = configured_redactor(VENDORS, env_file)
-    try:
-        code = _drift(redactor, target_kind, vendor_names, out, history_path, env_file, max_examples, record_dir)
-    except IncompatibleDependency as error:  # our setup, not a bug: one line, as for any configuration error
-        click.echo(f"error: {error}", err=True)
-        code = ExitCode.USAGE_ERROR
-    except Exception as error:  # a bug in the suite: show it (masked), and never report it as drift
-        click.echo(redactor.scrub("".join(traceback.format_exception(error))), err=True)
-        click.echo("internal error: this is a bug in the contract suite, not a finding about a vendor", err=True)
-        code = ExitCode.INTERNAL_ERROR
-    sys.exit(int(code))
+    _exit_with(
+        redactor,
+        lambda: _drift(redactor, target_kind, vendor_names, out, history_path, env_file, max_examples, record_dir),
+    )
 
 
 def _drift(
@@ -254,16 +270,14 @@ def merge(
     line and nothing written, when an input is missing or corrupt, or comes from another target, other
     specs or another report format version.
     """
-    import traceback
-
     from contracts.config import configured_redactor
     from contracts.pipeline import merge_reports
     from contracts.report.merge import ReportInputError
-    from contracts.report.model import ExitCode
 
     redactor = configured_redactor(VENDORS, env_file)
     files = [path / "drift.json" if path.is_dir() else path for path in inputs]
-    try:
+
+    def run() -> ExitCode:
         published = merge_reports(
             files,
             vendors=_selected(vendor_names),
@@ -272,15 +286,9 @@ def merge(
             redactor=redactor,
             history_file=history_path,
         )
-        code = _report_published(redactor, published)
-    except ReportInputError as error:
-        click.echo(f"error: {error}", err=True)
-        code = ExitCode.USAGE_ERROR
-    except Exception as error:  # a bug in the suite: never exit 1, which means a contract failure
-        click.echo(redactor.scrub("".join(traceback.format_exception(error))), err=True)
-        click.echo("internal error: this is a bug in the contract suite, not a finding about a vendor", err=True)
-        code = ExitCode.INTERNAL_ERROR
-    sys.exit(int(code))
+        return _report_published(redactor, published)
+
+    _exit_with(redactor, run, setup_errors=(ReportInputError,))
 
 
 @main.command()
@@ -309,25 +317,25 @@ def replay(cassettes: tuple[Path, ...], env_file: Path) -> None:
     from contracts.transport.cassette import CassetteError
 
     redactor = configured_redactor(VENDORS, env_file)
-    started = time.monotonic()
-    try:
+
+    def run() -> ExitCode:
+        started = time.monotonic()
         result = run_replay(list(cassettes) or [Path("tests/data/cassettes")], redactor=redactor)
-    except CassetteError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(int(ExitCode.USAGE_ERROR))
-    if not result.cassettes:
-        click.echo("error: no cassette (*.har) given or found", err=True)
-        sys.exit(int(ExitCode.USAGE_ERROR))
-    for item in result.findings:
-        click.echo(redactor.scrub(item.line()))
-    failures = sum(1 for item in result.findings if item.finding.is_contract_failure)
-    click.echo(
-        f"replay: {len(result.cassettes)} cassette(s), {result.checked} recorded responses checked against the specs, "
-        f"{result.replayed} requests replayed on the fakes, {failures} failure(s), "
-        f"{len(result.findings) - failures} warning(s), {result.drift} drift observation(s) "
-        f"({time.monotonic() - started:.1f} s)"
-    )
-    sys.exit(int(ExitCode.CONTRACT_FAILURE if result.failed else ExitCode.OK))
+        if not result.cassettes:
+            click.echo("error: no cassette (*.har) given or found", err=True)
+            return ExitCode.USAGE_ERROR
+        for item in result.findings:
+            click.echo(redactor.scrub(item.line()))
+        failures = sum(1 for item in result.findings if item.finding.is_contract_failure)
+        click.echo(
+            f"replay: {len(result.cassettes)} cassette(s), {result.checked} recorded responses checked against the "
+            f"specs, {result.replayed} requests replayed on the fakes, {failures} failure(s), "
+            f"{len(result.findings) - failures} warning(s), {result.drift} drift observation(s) "
+            f"({time.monotonic() - started:.1f} s)"
+        )
+        return ExitCode.CONTRACT_FAILURE if result.failed else ExitCode.OK
+
+    _exit_with(redactor, run, setup_errors=(CassetteError,))
 
 
 @main.command()

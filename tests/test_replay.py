@@ -355,3 +355,17 @@ def test_a_bearer_challenge_is_no_credential():
     assert secret_in('www-authenticate: Bearer realm="api", error="invalid_token"', Redactor(), ()) is None
     assert secret_in("authorization: Bearer [REDACTED]", Redactor(), ()) is None
     assert secret_in("authorization: Bearer abc.def-ghi", Redactor(), ()) is not None
+
+
+def test_a_bug_in_the_replay_exits_4_with_its_traceback(monkeypatch):
+    """Like `contracts drift`: a bug of ours is never reported as a contract failure (exit 1)."""
+
+    def planted_bug(*args, **kwargs):
+        known: dict[str, int] = {}
+        return known["a key the replay forgot"]
+
+    monkeypatch.setattr("contracts.pipeline.replay", planted_bug)
+    result = CliRunner().invoke(cli.main, ["replay", str(SHIPPED)])
+    assert result.exit_code == 4, result.output
+    assert "in planted_bug" in result.output
+    assert "internal error: this is a bug in the contract suite" in result.output
