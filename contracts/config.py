@@ -160,7 +160,7 @@ def live_target(vendor: Vendor, spec: Spec, *, env_file: Path | None = None, nam
 
 
 def _scenario_variables(vendor: Vendor, env_file: Path | None) -> Mapping[str, str]:
-    names = {name for scenario in vendor.scenarios for name in scenario.variables}
+    names = set(vendor.variable_names)
     file_values = _read_env_file(env_file)
     values = {}
     for name in sorted(names):

@@ -68,7 +68,7 @@ def names_the_configuration_reads() -> set[str]:
             prefixes = [prefix] if prefix else [f"{vendor.env_prefix}_" for vendor in VENDORS]
             names |= {f"{prefix}{field}".upper() for prefix in prefixes for field in value.model_fields}
     for vendor in VENDORS:
-        names |= {vendor.env(name.upper()) for scenario in vendor.scenarios for name in scenario.variables}
+        names |= {vendor.env(name.upper()) for name in vendor.variable_names}
     return names
 
 

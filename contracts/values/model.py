@@ -141,6 +141,22 @@ class Probe:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Upload:
+    """A file a step sends as ``multipart/form-data`` (a CSV of ``rows``, or ``content`` as it is).
+
+    CSV columns are the union of the rows' keys, in first-seen order; a row without a column leaves it empty.
+    Cells and ``content`` may hold the run's ``{placeholders}``.
+    """
+
+    rows: tuple[Mapping[str, str], ...] = ()
+    content: str | None = None
+    """The file's text as it is (a file the docs say is refused); ``rows`` is ignored when it is set."""
+    field: str = "file"
+    filename: str = "leads.csv"
+    media_type: str = "text/csv"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Step:
     """One request in a scenario, with expectations on the response.
 
@@ -154,6 +170,9 @@ class Step:
     expect_status: tuple[int, ...]
     path_params: Mapping[str, str] = field(default_factory=dict)
     body: Any = None
+    query: Mapping[str, str] = field(default_factory=dict)
+    upload: Upload | None = None
+    """A file to send as ``multipart/form-data`` instead of a JSON ``body``."""
     expect: Mapping[str, Any] = field(default_factory=dict)
     save: Mapping[str, str] = field(default_factory=dict)
 
@@ -170,6 +189,71 @@ class Scenario:
     """Values the target must provide (fakes know them; live runs read ``<PREFIX>_<NAME>``)."""
     evidence: Evidence | None = None
     """The doc line the behaviour rests on; a deviation from a contested or inferred one is a warning."""
+
+
+class Paging(StrEnum):
+    """How a list operation pages: by page number (``page``/``limit`` and totals) or by an opaque cursor."""
+
+    PAGE = "page"
+    CURSOR = "cursor"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemFilter:
+    """A list filter: asking ``query`` must give only items whose ``pointer`` matches ``value``.
+
+    ``contains`` matches case-insensitively inside any of ``pointer``'s ``|``-separated alternatives
+    (``/name|/email`` for a search over name and email); otherwise the value must be equal.
+    """
+
+    query: Mapping[str, str]
+    pointer: str
+    value: str
+    contains: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Walk:
+    """A documented list operation, walked page by page to its end (``engine/walks.py``).
+
+    Every page is checked against the spec like any response. Beyond that the walk checks what the docs promise
+    of pages: no page holds more than ``limit`` items, no item is visited twice, the walk ends; for
+    ``Paging.PAGE`` the page echo, ``total``, ``totalPages``, ``hasNext`` and ``hasPrev`` agree with what the
+    walk found; each of ``filters`` returns only matching items; and the record ``create`` makes (saved as
+    ``created_id``) shows up. Pointers are JSON pointers into a page's body; ``item_id`` into one item.
+    Strings in ``query`` and in the filters may hold the run's ``{placeholders}`` and what ``create`` saved.
+    """
+
+    name: str
+    doc: str
+    operation: str
+    paging: Paging
+    limit: int
+    items: str
+    item_id: str = "/id"
+    query: Mapping[str, str] = field(default_factory=dict)
+    limit_param: str = "limit"
+    page_param: str = "page"
+    cursor_param: str = "cursor"
+    page: str | None = None
+    total: str | None = None
+    total_pages: str | None = None
+    has_next: str | None = None
+    has_prev: str | None = None
+    next_cursor: str | None = None
+    has_more: str | None = None
+    filters: tuple[ItemFilter, ...] = ()
+    create: Step | None = None
+    """A record to create first, which the walk must then find (its ``save`` must hold ``created_id``)."""
+    max_pages: int = 20
+    """A walk that has not ended by then stops with a note (a live account may hold many leads)."""
+    needs: frozenset[Capability] = frozenset()
+    variables: tuple[str, ...] = ()
+    evidence: Evidence | None = None
+
+
+OWNED = "owned"
+"""A path binding: the parameter must name a record this run created (``Vendor.path_bindings``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -221,6 +305,18 @@ class Vendor:
     """Operation label -> request-body fields that make the vendor contact a real person."""
     marker_pointer: Mapping[str, str] = field(default_factory=dict)
     """Operation label -> body pointer of a free-form map where created records get the run marker."""
+    walks: tuple[Walk, ...] = ()
+    operation_needs: Mapping[str, frozenset[Capability]] = field(default_factory=dict)
+    """Operation label -> what sending it at all needs beyond ``WRITES`` (``OUTREACH`` for an operation that can
+    make the vendor call or message a person). The client refuses it on a target that does not allow it."""
+    path_bindings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Write operation label -> path parameter -> ``OWNED`` (a record this run created, or the vendor's
+    ``unknown_id``) or the name of a variable the user configures (``campaign_id``). The client refuses a write
+    whose parameter is anything else, so a live run changes only what it made or what the user named; property
+    units pin the parameter to such a value (a record they create first, or the variable)."""
+    body_bindings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Write operation label -> top-level body field -> the variable it must equal (a campaign the user named):
+    the client refuses a body naming anything else, and property units set it."""
     rate_limit: RateLimitPolicy | None = None
     check_exclusions: tuple[CheckExclusion, ...] = ()
     requires_base_url: bool = False
@@ -233,6 +329,27 @@ class Vendor:
 
     def env(self, suffix: str) -> str:
         return f"{self.env_prefix}_{suffix}"
+
+    def needs_of(self, operation: str, *, is_write: bool) -> frozenset[Capability]:
+        """What sending ``operation`` needs of the target."""
+        needs = set(self.operation_needs.get(operation, ()))
+        if is_write:
+            needs.add(Capability.WRITES)
+        return frozenset(needs)
+
+    def variables_of(self, operation: str) -> tuple[str, ...]:
+        """The configured variables ``operation``'s bindings need (sorted, once each)."""
+        bound = [*self.path_bindings.get(operation, {}).values(), *self.body_bindings.get(operation, {}).values()]
+        return tuple(sorted({name for name in bound if name != OWNED}))
+
+    @property
+    def variable_names(self) -> tuple[str, ...]:
+        """Every variable a scenario, walk or binding of this vendor may need (read from ``<PREFIX>_<NAME>``)."""
+        names = {name for scenario in self.scenarios for name in scenario.variables}
+        names.update(name for walk in self.walks for name in walk.variables)
+        for operation in {*self.path_bindings, *self.body_bindings}:
+            names.update(self.variables_of(operation))
+        return tuple(sorted(names))
 
     def probe(self, name: str) -> Probe:
         for probe in self.probes:
