@@ -253,7 +253,9 @@ class Walk:
 
 
 OWNED = "owned"
-"""A path binding: the parameter must name a record this run created (``Vendor.path_bindings``)."""
+"""A binding (``Vendor.path_bindings``, ``Vendor.body_bindings``): the value must name a record this run created
+(an id the ledger holds for this run, or an email address this run made up), the vendor's ``unknown_id``, or a
+record the user named in one of ``Vendor.user_records``; never the configured known lead."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -315,8 +317,13 @@ class Vendor:
     whose parameter is anything else, so a live run changes only what it made or what the user named; property
     units pin the parameter to such a value (a record they create first, or the variable)."""
     body_bindings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    """Write operation label -> top-level body field -> the variable it must equal (a campaign the user named):
-    the client refuses a body naming anything else, and property units set it."""
+    """Write operation label -> top-level body field -> ``OWNED`` or the variable it must equal (a campaign the
+    user named). The client refuses a JSON body whose field, when present, holds anything else; property units
+    set the field in every generated body."""
+    user_records: tuple[str, ...] = ()
+    """Variables naming records of the user's that the suite may write to (an explicit opt-in, one per documented
+    behaviour that needs a record in a state no run can bring about, e.g. a lead whose call has started). A
+    binding to ``OWNED`` also accepts their values; the README says what is sent to each."""
     rate_limit: RateLimitPolicy | None = None
     check_exclusions: tuple[CheckExclusion, ...] = ()
     requires_base_url: bool = False
@@ -349,6 +356,7 @@ class Vendor:
         names.update(name for walk in self.walks for name in walk.variables)
         for operation in {*self.path_bindings, *self.body_bindings}:
             names.update(self.variables_of(operation))
+        names.update(self.user_records)
         return tuple(sorted(names))
 
     def probe(self, name: str) -> Probe:
