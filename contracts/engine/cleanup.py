@@ -35,7 +35,7 @@ import jsonpointer
 
 from contracts.transport.client import Exchange
 from contracts.values.errors import ConfigError, ContractSuiteError, VendorFault
-from contracts.values.model import Capability, Credentials, Vendor
+from contracts.values.model import OWNED, Capability, Credentials, Vendor
 from contracts.values.results import Cleanup
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 LEDGER_FORMAT = "contracts-cleanup-ledger"
 LEDGER_VERSION = 1
-_PLACEHOLDER = re.compile(r"\{\w+\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,7 +224,17 @@ def _delete(ctx: RunContext, record: LedgerRecord, never: Collection[str]) -> st
     if not ctx.allows(Capability.WRITES):
         return f"writes are not allowed (set {ctx.vendor.env('ALLOW_WRITES')}=1)"
     operation = ctx.spec.operation(label)
-    path = _PLACEHOLDER.sub(lambda _: quote(record.id, safe=""), operation.path, count=1)
+    bindings = ctx.vendor.path_bindings.get(label, {})
+    values = {}
+    for _, name in operation.path_template_names:
+        binding = bindings.get(name, OWNED)
+        if binding == OWNED:
+            values[name] = record.id
+        elif binding in ctx.target.variables:
+            values[name] = ctx.target.variables[binding]  # the container the user named (a workflow)
+        else:
+            return f"not configured: set {ctx.vendor.env(binding.upper())}"
+    path = _PLACEHOLDER.sub(lambda match: quote(values[match.group(1)], safe=""), operation.path)
     try:
         headers = ctx.credential_headers(Credentials.VALID)
         exchange = ctx.client.request(operation.method, path, headers=headers, source="cleanup")

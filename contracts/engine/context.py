@@ -17,7 +17,9 @@ from contracts.transport.targets import Target
 from contracts.values.model import Capability, Credentials, Vendor
 from contracts.values.redaction import Redactor
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:\|(upper|lower))?\}")
+"""``{name}``, or ``{name|upper}`` / ``{name|lower}`` for the value in another case (an address sent
+upper-cased to a vendor that matches addresses case-insensitively)."""
 
 RUN_MARKER_KEY = "contract_suite_run"
 """The metadata key that marks a record as created by this suite (so it can be found and cleaned up)."""
@@ -70,9 +72,10 @@ class RunContext:
         return email
 
     def owns(self, value: str) -> bool:
-        """Whether a write may name ``value`` (``OWNED`` bindings): a record this run created, an address it made
-        up, the vendor's ``unknown_id`` (names nothing), or a record the user named in ``Vendor.user_records``;
-        never the configured known lead."""
+        """Whether a write may name ``value`` (``OWNED`` bindings): a record this run created, one in the clean-up
+        ledger (an earlier run made it and the clean-up deletes it), an address this run made up, the vendor's
+        ``unknown_id`` (names nothing), or a record the user named in ``Vendor.user_records``; never the
+        configured known lead."""
         if value == self.target.lead_id:
             return False
         user_named = {self.target.variables.get(name) for name in self.vendor.user_records}
@@ -81,6 +84,7 @@ class RunContext:
             or value.lower() in self.made_up_emails
             or value == self.vendor.unknown_id
             or value in user_named
+            or any(record.id == value for record in self.ledger.records(self.vendor.name))
         )
 
     def remember_created(self, record_id: str) -> None:
@@ -127,13 +131,19 @@ class RunContext:
         if isinstance(template, str):
             whole = _PLACEHOLDER.fullmatch(template)
             if whole:
-                return self._value(whole.group(1), saved)
-            return _PLACEHOLDER.sub(lambda m: str(self._value(m.group(1), saved)), template)
+                return self._cased(self._value(whole.group(1), saved), whole.group(2))
+            return _PLACEHOLDER.sub(lambda m: str(self._cased(self._value(m.group(1), saved), m.group(2))), template)
         if isinstance(template, dict):
             return {key: self.fill(value, saved) for key, value in template.items()}
         if isinstance(template, list | tuple):
             return [self.fill(value, saved) for value in template]
         return template
+
+    @staticmethod
+    def _cased(value: Any, case: str | None) -> Any:
+        if case is None or not isinstance(value, str):
+            return value
+        return value.upper() if case == "upper" else value.lower()
 
     def missing_variables(self, names: tuple[str, ...]) -> str | None:
         absent = [name for name in names if name not in self.target.variables]

@@ -233,6 +233,13 @@ def measure(
         unchecked=tuple(fact.id for fact in sorted(required - checked)),
         new_facts_by_source={source: (counts[0], counts[1]) for source, counts in new_by_source.items()},
         observed_only=(len(checked & observed_only), len(observed_only)),
+        by_operation={
+            label: (
+                sum(1 for fact in checked & required if fact.operation == label),
+                sum(1 for fact in required if fact.operation == label),
+            )
+            for label in sorted({fact.operation for fact in required if fact.operation})
+        },
     )
 
 

@@ -9,7 +9,7 @@ import jsonpointer
 
 from contracts.engine.context import RunContext
 from contracts.engine.outcome import record_fault
-from contracts.engine.scenarios import run_step
+from contracts.engine.scenarios import run_step, steps_missing
 from contracts.spec.conformance import CheckContext, check_response
 from contracts.transport.client import Exchange
 from contracts.values.errors import ConfigError, CredentialsRejected, UnsafeRequest, VendorFault, VendorUnhealthy
@@ -31,6 +31,12 @@ def ensure_known_lead(ctx: RunContext) -> None:
     seed = ctx.vendor.seed
     if ctx.known_lead_id is not None or seed is None or not ctx.allows(Capability.WRITES):
         return
+    reason = steps_missing(ctx, [seed], frozenset(), ())
+    if reason is not None:
+        raise ConfigError(
+            f"no lead to read: set {ctx.vendor.env('LEAD_ID')}, or let the run create one ({reason})",
+            vendor=ctx.vendor.name,
+        )
     saved: dict[str, Any] = {}
     exchange, findings = run_step(ctx, seed, source="seed", saved=saved)
     lead_id = saved.get("lead_id")
@@ -85,11 +91,13 @@ def run_guard(ctx: RunContext) -> Exchange:
 
 def run_probe(ctx: RunContext, probe: Probe) -> Outcome:
     outcome = Outcome(name=f"probe:{probe.name}")
-    reason = ctx.missing(probe.needs)
+    operation = ctx.spec.operation(probe.operation)
+    needs = probe.needs | ctx.vendor.needs_of(probe.operation, is_write=operation.is_write)
+    variables = (*probe.variables, *ctx.vendor.variables_of(probe.operation))
+    reason = ctx.missing(needs) or ctx.missing_variables(tuple(sorted(set(variables))))
     if reason is not None:
         outcome.skipped = reason
         return outcome
-    operation = ctx.spec.operation(probe.operation)
     params = {name: str(ctx.fill(value)) for name, value in probe.path_params.items()}
     try:
         exchange = ctx.client.request(

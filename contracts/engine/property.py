@@ -123,6 +123,9 @@ def _config(
                 "enabled": stateful,
                 "max-steps": limits.stateful_steps,
                 "generation": {"max-examples": limits.stateful_examples},
+                # Only the links the spec declares (each with its evidence): links schemathesis infers from
+                # responses made a starting point of an upload no generated file can pass, and nothing else ran.
+                "inference": {"algorithms": []},
             },
         },
         "operations": exclusions,
@@ -190,7 +193,7 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
     phases = ctx.target.limits.phases
     owned_id = None
     if operation is not None and needs_owned_record(ctx.vendor, operation):
-        owned_id = _create_own_record(ctx, outcome)
+        owned_id = _create_own_record(ctx, outcome, operation)
         if owned_id is None:
             return outcome
     schema = build_schema(ctx, phases=phases, only=operation, source=outcome.name, owned_id=owned_id)
@@ -214,10 +217,10 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
     return outcome
 
 
-def _create_own_record(ctx: RunContext, outcome: Outcome) -> str | None:
+def _create_own_record(ctx: RunContext, outcome: Outcome, operation: str) -> str | None:
     """Create the record a write unit works on (``Vendor.seed``), so no case touches anything the run did not
     make; None (the outcome says why) when that cannot be done."""
-    seed = ctx.vendor.seed
+    seed = ctx.vendor.seed_for(operation)
     if seed is None or not seed.save:
         outcome.skipped = f"{ctx.vendor.name} has no seed step to create a record of the run's own to write to"
         return None
@@ -245,6 +248,16 @@ def _run_stateful(ctx: RunContext, outcome: Outcome) -> None:
             _collect(ctx, outcome, event.checked)
             continue
         error = event.error
+        if isinstance(error, BaseExceptionGroup) and all(
+            isinstance(each, VendorFault | UnsafeRequest) for each in error.exceptions
+        ):
+            # Hypothesis reports distinct failures together: each is a fault of the vendor or a refused request.
+            for each in error.exceptions:
+                if isinstance(each, VendorFault):
+                    record_fault(outcome, each, vendor=ctx.vendor.name, operation=_faulted_operation(ctx, event.label))
+                else:
+                    outcome.notes.append(f"not sent: {each.message}")
+            continue
         if isinstance(error, VendorFault):
             record_fault(outcome, error, vendor=ctx.vendor.name, operation=_faulted_operation(ctx, event.label))
         elif isinstance(error, UnsafeRequest):
@@ -253,6 +266,7 @@ def _run_stateful(ctx: RunContext, outcome: Outcome) -> None:
             spec_problems.append(seam.describe_error(event.label, error))
         elif error is not None:
             raise error  # a bug of ours, with its own traceback: never a finding, never a spec error
+    outcome.notes.extend(f"not sent: {message}" for message in seam.refused_requests(schema))
     if spec_problems:
         raise ContractSuiteError(
             "schemathesis cannot test the spec's links as written:\n" + "\n".join(spec_problems),

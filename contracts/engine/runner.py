@@ -6,6 +6,8 @@ run exactly the same checks; pytest runs one unit per test item.
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -35,7 +37,7 @@ from contracts.values.errors import (
     VendorFault,
 )
 from contracts.values.findings import Finding, merge
-from contracts.values.model import Capability, Probe, Scenario, Vendor, Walk
+from contracts.values.model import Capability, Probe, Scenario, Step, Vendor, Walk
 from contracts.values.redaction import Redactor
 from contracts.values.results import Cleanup, Outcome, RateLimited, Status, VendorResult
 
@@ -69,15 +71,26 @@ def plan_units(vendor: Vendor, spec: Spec) -> list[Unit]:
         label = operation.label
         needs = vendor.needs_of(label, is_write=operation.is_write)
         variables = vendor.variables_of(label)
-        if needs_owned_record(vendor, label) and vendor.seed is not None:
-            # The unit first creates the record it writes to (``Vendor.seed``): it needs what that needs.
-            needs |= vendor.needs_of(vendor.seed.operation, is_write=True)
-            variables = tuple(sorted({*variables, *vendor.variables_of(vendor.seed.operation)}))
+        seed = vendor.seed_for(label)
+        if needs_owned_record(vendor, label) and seed is not None:
+            # The unit first creates the record it writes to (``Vendor.seed_for``): it needs what that needs.
+            needs |= vendor.needs_of(seed.operation, is_write=True)
+            variables = tuple(sorted({*variables, *vendor.variables_of(seed.operation), *_placeholders(seed)}))
         units.append(Unit("property", label, partial(run_property, operation=label), needs, variables))
     if has_links(spec):
         needs = frozenset({Capability.WRITES}) if any(op.is_write for op in spec.operations) else frozenset()
         units.append(Unit("stateful", "links", partial(run_property, stateful=True), needs))
     return units
+
+
+RUN_VALUES = frozenset({"unique_email", "run_marker", "run_id", "known_lead_id", "unknown_id"})
+"""Placeholders every run fills itself (``RunContext.fill``); any other a seed names is a configured variable."""
+
+
+def _placeholders(step: Step) -> set[str]:
+    """The configured variables a step's path and body name (``{workflow_id}``)."""
+    found = set(re.findall(r"\{(\w+)(?:\|\w+)?\}", json.dumps([step.path_params, step.body, step.query])))
+    return found - RUN_VALUES
 
 
 def _probe(ctx: RunContext, *, probe: Probe) -> Outcome:
@@ -153,6 +166,30 @@ def summarize_exchanges(
         for label in sorted(requests)
     }
     return operations, created
+
+
+def unnamed_records(ctx: RunContext) -> list[dict[str, str]]:
+    """What the run created without the vendor naming it (``Vendor.unnamed_creations``), for the report."""
+    found = []
+    for exchange in ctx.client.exchanges:
+        pointer = ctx.vendor.unnamed_creations.get(exchange.operation or "")
+        if pointer is None or exchange.retried or not exchange.status_code or not 200 <= exchange.status_code < 300:
+            continue
+        try:
+            count = jsonpointer.resolve_pointer(exchange.json(), pointer, None)
+        except ValueError:
+            count = None
+        if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+            found.append(
+                {
+                    "vendor": ctx.vendor.name,
+                    "operation": exchange.operation or "",
+                    "id": f"{count} unnamed ({exchange.path})",
+                    "reason": "the response names no ids, so no documented delete can reach them: remove them "
+                    "in the vendor's dashboard",
+                }
+            )
+    return found
 
 
 def finish(
@@ -294,7 +331,10 @@ class VendorRun:
         end; the result reports it, with the records it could not delete and why."""
         if self.cleanup is None:
             done = clean_up(self.ctx, self.ctx.ledger) if self.ctx is not None else Cleanup()
-            self.cleanup = Cleanup(deleted=self.cleaned_at_start + done.deleted, not_cleaned=done.not_cleaned)
+            unnamed = unnamed_records(self.ctx) if self.ctx is not None else []
+            self.cleanup = Cleanup(
+                deleted=self.cleaned_at_start + done.deleted, not_cleaned=(*done.not_cleaned, *unnamed)
+            )
         return self.cleanup
 
     def result(self) -> VendorResult:

@@ -184,6 +184,7 @@ if __name__ == "__main__":  # the report works whatever version is installed: it
 check_schemathesis_version()
 
 # The version is supported: the building blocks below are where SEAMS says.
+import hypothesis  # noqa: E402
 import requests  # noqa: E402
 import schemathesis  # noqa: E402
 from hypothesis.errors import HypothesisException  # noqa: E402
@@ -358,11 +359,17 @@ class ClientTransport(RequestsTransport):
     thread per request, which is what the in-process ASGI route cost (about 1.5 ms a request).
     """
 
-    def __init__(self, client: Any, *, server_path: str, source: str = "schemathesis") -> None:
+    def __init__(
+        self, client: Any, *, server_path: str, source: str = "schemathesis", skip_refused: bool = False
+    ) -> None:
         super().__init__()
         self.client = client
         self.server_path = server_path
         self.source = source
+        self.skip_refused = skip_refused
+        """Stateful runs: a request the client refuses (``UnsafeRequest``) discards its step (Hypothesis's
+        ``reject``) instead of failing the run, so the state machine goes on with the steps it may send."""
+        self.refused: list[str] = []
 
     def serialize_case(self, case: Any, **kwargs: Any) -> dict[str, Any]:
         """The case as ``requests`` keyword arguments, by schemathesis's own ``requests`` transport.
@@ -406,7 +413,15 @@ class ClientTransport(RequestsTransport):
             files=data.get("files"),
             auth=data.get("auth"),
         ).prepare()
-        return self._exchange(prepared)
+        try:
+            return self._exchange(prepared)
+        except UnsafeRequest as refused:
+            if not self.skip_refused:
+                raise
+            if refused.message not in self.refused:
+                self.refused.append(refused.message)
+            hypothesis.reject()  # the step is discarded, not failed: nothing was sent
+            raise  # unreachable: reject() raises
 
     def _exchange(self, prepared: requests.PreparedRequest) -> Response:
         parts = urlsplit(prepared.url or "")
@@ -488,7 +503,8 @@ def build_schema(
     explicit example) is handed to ``edit_body`` before it is sent.
     """
     schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config.from_dict(config))
-    install_transport(schema, ClientTransport(client, server_path=server_path, source=source))
+    stateful = bool(config.get("phases", {}).get("stateful", {}).get("enabled"))
+    install_transport(schema, ClientTransport(client, server_path=server_path, source=source, skip_refused=stateful))
 
     def edit(case: Any) -> Any:
         if isinstance(case.body, dict):
@@ -677,6 +693,12 @@ def run_stateful(schema: Any) -> Iterator[StatefulEvent]:
             yield StatefulEvent(error=event.value, label=event.label)
         elif isinstance(event, events.FatalError):
             raise ContractSuiteError(f"schemathesis stopped: {describe_error(None, event.exception)}")
+
+
+def refused_requests(schema: Any) -> list[str]:
+    """Why the client refused the requests a stateful run's steps would have sent (their steps were discarded)."""
+    transport = schema.transport
+    return list(transport.refused) if isinstance(transport, ClientTransport) else []
 
 
 def _checked_cases(recorder: ScenarioRecorder) -> Iterator[CheckedCase]:

@@ -215,7 +215,9 @@ def _check_page_numbers(
     if walk.total_pages is not None:
         checks.append((walk.total_pages, (pages, max(pages, 1)) if not found else (pages,)))
     if walk.has_next is not None:
-        checks.append((walk.has_next, (number < len(walked.pages),)))
+        # The pages that held items: a page after the last of them (an empty one) should not have been promised.
+        filled = max((index for index, each in enumerate(walked.pages, start=1) if each.items), default=0)
+        checks.append((walk.has_next, (number < filled,)))
     if walk.has_prev is not None:
         checks.append((walk.has_prev, (number > 1,)))
     for pointer, allowed in checks:

@@ -201,6 +201,10 @@ def _coverage(facts: Mapping[str, Any]) -> Coverage:
             for source, unit in facts.get("by_unit", {}).items()
         },
         observed_only=(int(facts["observed_only"]["checked"]), int(facts["observed_only"]["total"])),
+        by_operation={
+            str(label): (int(counts["checked"]), int(counts["total"]))
+            for label, counts in facts.get("by_operation", {}).items()
+        },
     )
 
 

@@ -128,6 +128,8 @@ class Probe:
     evidence: Evidence | None = None
     """The doc line the probed behaviour rests on, where it goes beyond the spec's facts (which the spec's
     ``x-evidence`` covers): the evidence of the ``expect`` values."""
+    variables: tuple[str, ...] = ()
+    """Values the target must provide for ``path_params`` (``{chatbot_id}``); without them it is skipped."""
 
     @property
     def needs(self) -> frozenset[Capability]:
@@ -297,12 +299,18 @@ class Vendor:
     scenarios: tuple[Scenario, ...] = ()
     seed: Step | None = None
     """How to create a lead to read when no lead id is configured (needs writes)."""
+    owned_seeds: Mapping[str, Step] = field(default_factory=dict)
+    """Write operation label -> how its property unit creates the record it writes to, where that is not ``seed``
+    (a workflow lead, where ``seed`` creates a campaign lead). The step's first ``save`` is the record's id."""
     created_id_pointers: Mapping[str, str] = field(default_factory=dict)
     """Operation label -> pointer of the created resource's id in a 2xx body (listed for clean-up)."""
     cleanup: Mapping[str, str] = field(default_factory=dict)
     """Operation label in ``created_id_pointers`` -> the documented delete that removes what it created
     (``{"POST /leads": "DELETE /leads/{id}"}``; its one path parameter takes the created id). A created record
     whose operation has none stays in the clean-up ledger and is reported as not cleaned up."""
+    unnamed_creations: Mapping[str, str] = field(default_factory=dict)
+    """Operation label -> pointer of the count of records a 2xx created without naming them (an upload answered
+    with ``leads_created``): no delete can reach them, so every report lists them as not cleaned up."""
     outreach_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Operation label -> request-body fields that make the vendor contact a real person."""
     marker_pointer: Mapping[str, str] = field(default_factory=dict)
@@ -337,6 +345,10 @@ class Vendor:
     def env(self, suffix: str) -> str:
         return f"{self.env_prefix}_{suffix}"
 
+    def seed_for(self, operation: str) -> Step | None:
+        """The step that creates the record a property unit of ``operation`` writes to."""
+        return self.owned_seeds.get(operation, self.seed)
+
     def needs_of(self, operation: str, *, is_write: bool) -> frozenset[Capability]:
         """What sending ``operation`` needs of the target."""
         needs = set(self.operation_needs.get(operation, ()))
@@ -354,6 +366,7 @@ class Vendor:
         """Every variable a scenario, walk or binding of this vendor may need (read from ``<PREFIX>_<NAME>``)."""
         names = {name for scenario in self.scenarios for name in scenario.variables}
         names.update(name for walk in self.walks for name in walk.variables)
+        names.update(name for probe in self.probes for name in probe.variables)
         for operation in {*self.path_bindings, *self.body_bindings}:
             names.update(self.variables_of(operation))
         names.update(self.user_records)

@@ -87,6 +87,8 @@ class Coverage:
     """Unit (exchange source) -> (requests it sent, facts it was the first to check), in run order."""
     observed_only: tuple[int, int] = (0, 0)
     """(checked, documented) facts about statuses we never provoke (429, 5xx)."""
+    by_operation: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Operation label -> (checked, total) of the spec's facts about it (statuses, fields, error bodies)."""
 
     @property
     def facts_per_request(self) -> float:
@@ -105,6 +107,9 @@ class Coverage:
             "by_unit": {
                 source: {"requests": requests, "new_facts": new}
                 for source, (requests, new) in self.new_facts_by_source.items()
+            },
+            "by_operation": {
+                label: {"checked": checked, "total": total} for label, (checked, total) in self.by_operation.items()
             },
         }
 

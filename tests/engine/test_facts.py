@@ -196,3 +196,16 @@ def test_the_live_default_checks_the_same_facts_with_fewer_requests(vendor):
     assert live.coverage.checked == full.coverage.checked
     assert live.requests < full.requests / 2
     assert live.coverage.facts_per_request > full.coverage.facts_per_request
+
+
+def test_coverage_says_per_operation_which_of_its_facts_were_checked():
+    spec = load_spec(ACME)
+    result = run_vendor(ACME, fake_target(ACME.fake(), base_url=spec.server_url).with_limits(max_examples=2), spec=spec)
+    assert result.coverage is not None
+    by_operation = result.coverage.by_operation
+    assert set(by_operation) == {operation.label for operation in spec.operations}
+    facts = [fact for fact in documented_facts(ACME, spec) if fact.kind is not FactKind.BEHAVIOUR]
+    for label, (checked, total) in by_operation.items():
+        assert total == sum(1 for fact in facts if fact.operation == label and not fact.observed_only), label
+        assert 0 < checked <= total, label
+    assert result.coverage.as_dict()["by_operation"]["GET /leads/{id}"]["checked"] == by_operation["GET /leads/{id}"][0]
