@@ -86,8 +86,13 @@ def test_known_lead_is_the_docs_example(api):
         "/paths/~1leads~1{id}/get/responses/200/content/application~1json/x-invalid-examples/docs"
     )
     assert body["id"] == NexorFake.known_lead_id
-    # The fake has one workflow, named as on the create page ("Sales Outreach", not "Sales Pipeline").
-    expected = {**strip_ids(example["value"]), "workflow": {"name": "Sales Outreach", "goal_type": "appointment"}}
+    # The fake has one workflow, named as on the create page ("Sales Outreach", not "Sales Pipeline"), and shows
+    # the lead's tags as the newer Get Lead page does ("tags": [] there; an optional, contested member).
+    expected = {
+        **strip_ids(example["value"]),
+        "workflow": {"name": "Sales Outreach", "goal_type": "appointment"},
+        "tags": [],
+    }
     assert strip_ids(body) == expected
     assert body["activeWorkflowRun"]["workflow_id"] == body["workflow"]["id"] == WORKFLOW_ID
 
