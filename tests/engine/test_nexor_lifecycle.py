@@ -1,11 +1,10 @@
 """Nexor's issue-10 operations under contract: break one new fact at a time in the fake and show it is named.
 
 Each broken response fact is named twice: by the explicit layer (a probe or a scenario of Nexor's data) and by
-the property layer (schemathesis: the property unit of the operation, or the stateful run that follows the spec's
-links from the create to the updates). The documented behaviours (partial updates, the shallow metadata merge,
-campaign_id null, the full set of tags, the email match, lead_id winning, ``changed``) are visible only to the
-scenarios: a schemathesis case knows the schema of one response, not what an earlier request sent, so the
-property layer is shown to pass a fake that breaks them.
+the property layer (schemathesis: the property unit of the operation, which writes to a lead it created first).
+The documented behaviours (partial updates, the shallow metadata merge, campaign_id null, the full set of tags,
+lead_id winning, ``changed``) are visible only to the scenarios: a schemathesis case knows the schema of one
+response, not what an earlier request sent, so the property layer is shown to pass a fake that breaks them.
 """
 
 from __future__ import annotations
@@ -74,7 +73,7 @@ BREAKAGES = [
         "/success",
         Severity.ERROR,  # shown: "200: {success:true, lead{...}}"
         "scenario:PATCH changes only the fields sent",
-        STATEFUL,
+        f"property:{PATCH}",
     ),
     Breakage(
         "PUT 200 first_name of the wrong type",
@@ -85,7 +84,7 @@ BREAKAGES = [
         "/lead/first_name",
         Severity.ERROR,
         "scenario:PUT is the same partial update as PATCH",
-        STATEFUL,
+        f"property:{PUT}",
     ),
     Breakage(
         "PATCH 200 campaign_id not a uuid",
@@ -96,29 +95,29 @@ BREAKAGES = [
         "/lead/campaign_id",
         Severity.WARNING,  # contested: campaign_id on the PATCH page against Get Lead's campaign object
         "scenario:PATCH changes only the fields sent",
-        STATEFUL,
-    ),
-    Breakage(
-        "PATCH 404 body",
-        ReplaceBody(operation=PATCH, status=404, body={"unexpected": "shape"}),
-        PATCH,
-        Kind.ERROR_BODY_MISMATCH,
-        404,
-        "/error",
-        Severity.WARNING,  # the status is stated by the PATCH page, its body inferred from Get Lead's
-        "probe:PATCH unknown id",
         f"property:{PATCH}",
     ),
     Breakage(
-        "PUT 404 answered 418",
-        ReplaceStatus(operation=PUT, status=404, new_status=418),
-        PUT,
-        Kind.UNDOCUMENTED_STATUS,
-        418,
-        "",
+        "tags 200 drops added",
+        DropField(operation=TAGS, status=200, pointer="/added"),
+        TAGS,
+        Kind.MISSING_FIELD,
+        200,
+        "/added",
+        Severity.ERROR,  # shown: "200: {success, lead_id, tags[{id,name,slug}], added[ids], removed[ids]}"
+        "scenario:tags are the full set",
+        f"property:{TAGS}",
+    ),
+    Breakage(
+        "tags 200 lead_id not a uuid",
+        SetValue(operation=TAGS, status=200, pointer="/lead_id", value="lead_1ed7d637"),
+        TAGS,
+        Kind.FORMAT_MISMATCH,
+        200,
+        "/lead_id",
         Severity.ERROR,
-        "probe:PUT unknown id",
-        f"property:{PUT}",
+        "scenario:tags by email reach the lead with that address",
+        f"property:{TAGS}",
     ),
     Breakage(
         "status 400 body",
@@ -132,14 +131,14 @@ BREAKAGES = [
         f"property:{STATUS}",
     ),
     Breakage(
-        "status 404 answered 418",
-        ReplaceStatus(operation=STATUS, status=404, new_status=418),
+        "status 400 answered 418",
+        ReplaceStatus(operation=STATUS, status=400, new_status=418),
         STATUS,
         Kind.UNDOCUMENTED_STATUS,
         418,
         "",
-        Severity.WARNING,  # a status the page never mentions is inferred, and so is which statuses it answers
-        "probe:status unknown id",
+        Severity.WARNING,  # the page lists no error: which statuses the operation answers is inferred
+        "scenario:an unknown status_key is refused",
         f"property:{STATUS}",
     ),
 ]
@@ -168,33 +167,67 @@ def test_both_layers_name_the_broken_fact(breakage, layer):
     assert named.severity is breakage.severity, named.headline()
 
 
-# -- response facts only the scenarios reach (no property case gets there) ---------------------------------------
-# The tags answer needs a lead the body names (lead_id or email): a generated body names none, so the property
-# run of PUT /leads/tags meets only 404s (until the engine binds lead_id to a lead the run created). A status is
-# set only on a lead in a workflow, which no property case creates (that would be outreach). Both are named by
-# their scenarios here; the property layer cannot see them, and says nothing wrong about them.
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine (foundations): the stateful run starts chains at the OWNED-bound writes with generated ids; the "
+    "client refuses the first one (UnsafeRequest) and the run ends there, before any link reaches an update",
+)
+def test_the_stateful_run_follows_the_links_into_the_updates():
+    """create -> PATCH/PUT (links from the create's lead id) -> read: a broken update answer is named there too."""
+    breakage = BREAKAGES[0]
+    named = _named(run(breakage.defect, STATEFUL), breakage)
+    assert named is not None
+    assert named.severity is Severity.ERROR
 
-SCENARIO_ONLY = [
+
+# -- answers only the explicit layer reaches ----------------------------------------------------------------
+# A property unit of an update or a status change writes only to the record it created first (an OWNED path
+# parameter), so it never meets a 404; and it never sets a status, which needs a lead in a workflow (outreach).
+# These facts are named by the probes and scenarios; the property layer cannot see them.
+
+EXPLICIT_ONLY = [
     Breakage(
-        "tags 200 drops added",
-        DropField(operation=TAGS, status=200, pointer="/added"),
-        TAGS,
-        Kind.MISSING_FIELD,
-        200,
-        "/added",
-        Severity.ERROR,  # shown: "200: {success, lead_id, tags[{id,name,slug}], added[ids], removed[ids]}"
-        "scenario:tags are the full set",
-        f"property:{TAGS}",
+        "PATCH 404 body",
+        ReplaceBody(operation=PATCH, status=404, body={"unexpected": "shape"}),
+        PATCH,
+        Kind.ERROR_BODY_MISMATCH,
+        404,
+        "/error",
+        Severity.WARNING,  # the status is stated by the PATCH page, its body inferred from Get Lead's
+        "probe:PATCH unknown id",
+        f"property:{PATCH}",
     ),
     Breakage(
-        "tags 200 slug null",
-        SetValue(operation=TAGS, status=200, pointer="/tags/0/slug", value=None),
+        "PUT 404 answered 418",
+        ReplaceStatus(operation=PUT, status=404, new_status=418),
+        PUT,
+        Kind.UNDOCUMENTED_STATUS,
+        418,
+        "",
+        Severity.ERROR,  # the update pages list their responses: another status breaks them
+        "probe:PUT unknown id",
+        f"property:{PUT}",
+    ),
+    Breakage(
+        "status 404 answered 418",
+        ReplaceStatus(operation=STATUS, status=404, new_status=418),
+        STATUS,
+        Kind.UNDOCUMENTED_STATUS,
+        418,
+        "",
+        Severity.WARNING,
+        "probe:status unknown id",
+        f"property:{STATUS}",
+    ),
+    Breakage(
+        "tags 404 body",
+        ReplaceBody(operation=TAGS, status=404, body={"unexpected": "shape"}),
         TAGS,
-        Kind.UNEXPECTED_NULL,
-        200,
-        "/tags/0/slug",
-        Severity.ERROR,
-        "scenario:tags by email match it case-insensitively",
+        Kind.ERROR_BODY_MISMATCH,
+        404,
+        "/error",
+        Severity.WARNING,
+        "scenario:tags of an unknown lead are refused",
         f"property:{TAGS}",
     ),
     Breakage(
@@ -211,8 +244,8 @@ SCENARIO_ONLY = [
 ]
 
 
-@pytest.mark.parametrize("breakage", SCENARIO_ONLY, ids=lambda b: b.name)
-def test_a_scenario_names_a_broken_answer_the_property_run_never_gets(breakage):
+@pytest.mark.parametrize("breakage", EXPLICIT_ONLY, ids=lambda b: b.name)
+def test_the_explicit_layer_names_an_answer_the_property_run_never_gets(breakage):
     named = _named(run(breakage.defect, breakage.explicit), breakage)
     assert named is not None
     assert named.severity is breakage.severity, named.headline()
@@ -246,8 +279,6 @@ BEHAVIOURS = [
     ),
     # stated: "this is the full set, and [] clears all tags"
     Behaviour("tags_appended", "tags are the full set", TAGS, "/tags/1", Severity.ERROR),
-    # stated: "email (case-insensitive)": the upper-cased address names no lead, 404 instead of 200
-    Behaviour("email_case_sensitive", "tags by email match it case-insensitively", TAGS, "", Severity.ERROR, 404),
     # stated: "lead_id wins if both are sent"
     Behaviour("email_wins", "tags: lead_id wins over email", TAGS, "/lead_id", Severity.ERROR),
     # stated: "changed:false means the lead was already in that status"
@@ -272,10 +303,9 @@ def test_the_scenario_names_the_broken_behaviour(behaviour):
 
 
 def test_the_property_layer_cannot_see_a_broken_merge():
-    """A replace instead of a merge answers a schema-valid lead: the schemathesis run of the updates (and the
-    stateful run through them) passes, which is why the merge is a scenario."""
+    """A replace instead of a merge answers a schema-valid lead: the schemathesis run of PATCH (on a lead of its
+    own, 200s) passes, which is why the merge is a scenario."""
     defect = Quirk(name="metadata_replaced")
-    assert [f.headline() for f in run(defect, STATEFUL) if f.severity is Severity.ERROR] == []
     assert [f.headline() for f in run(defect, f"property:{PATCH}") if f.severity is Severity.ERROR] == []
 
 
