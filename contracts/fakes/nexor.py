@@ -89,14 +89,14 @@ class NexorFake(FakeVendor):
     campaigns: ClassVar[dict[str, dict[str, Any]]] = {CAMPAIGN["id"]: CAMPAIGN}
 
     def routes(self) -> list[Route]:
-        # /leads/tags first: a template would take "tags" for a lead id.
+        # In the spec's order; /leads/tags is matched before the templates (``_route``).
         return [
-            Route("PUT", "/leads/tags", self.set_tags),
             Route("GET", "/leads/{id}", self.get_lead),
             Route("PUT", "/leads/{id}", self.update_lead),
             Route("PATCH", "/leads/{id}", self.update_lead),
             Route("POST", "/leads/{id}/status", self.set_status),
             Route("POST", "/leads", self.create_lead),
+            Route("PUT", "/leads/tags", self.set_tags),
         ]
 
     def reset(self) -> None:

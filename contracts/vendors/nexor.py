@@ -510,6 +510,60 @@ VENDOR = Vendor(
             ),
         ),
         Scenario(
+            name="an invalid update is refused",
+            doc="PATCH page: 400 validation; first_name is a string, email an email (or null)",
+            needs=frozenset({Capability.WRITES}),
+            evidence=Evidence(
+                Level.STATED,
+                source=PATCH_PAGE,
+                quote="first_name: string … email: email|null … Listed responses: 400 validation, 401, 404 lead not "
+                "found, 500",
+            ),
+            steps=(
+                Step(
+                    operation=CREATE,
+                    body={"first_name": "Ada", "email": "{unique_email}"},
+                    expect_status=(200, 201),
+                    save={"lead_id": "/lead/id"},
+                ),
+                Step(
+                    operation=PATCH,
+                    path_params={"id": "{lead_id}"},
+                    body={"first_name": None},
+                    expect_status=(400,),
+                ),
+                Step(
+                    operation=PUT,
+                    path_params={"id": "{lead_id}"},
+                    body={"email": "not-an-email"},
+                    expect_status=(400,),
+                ),
+            ),
+        ),
+        Scenario(
+            name="a tags body without a list of tags is refused",
+            doc="Patch Tags page: tags is a required string[]; the 400 is Nexor's convention (no error listed)",
+            needs=frozenset({Capability.WRITES}),
+            evidence=Evidence(
+                Level.INFERRED,
+                source=f"{TAGS_PAGE} and {PATCH_PAGE}",
+                quote=f"{FULL_SET} … Listed responses: 400 validation, 401, 404 lead not found, 500",
+            ),
+            steps=(
+                Step(
+                    operation=CREATE,
+                    body={"first_name": "Ada", "email": "{unique_email}"},
+                    expect_status=(200, 201),
+                    save={"lead_id": "/lead/id"},
+                ),
+                Step(
+                    operation=TAGS,
+                    body={"lead_id": "{lead_id}", "tags": "contracts-not-a-list"},
+                    expect_status=(400,),
+                ),
+            ),
+        ),
+        Scenario(
             name="tags are the full set",
             doc="Patch Tags page: tags is the full set, [] clears all tags; added and removed list the ids",
             needs=frozenset({Capability.WRITES}),
