@@ -104,7 +104,17 @@ DEFECTS: tuple[type[Defect], ...] = (
 )
 """Every kind of defect: each breaks one documented fact in the responses it applies to."""
 QUIRKS: Mapping[str, tuple[str, ...]] = {
-    "nexor": ("no_metadata_mapping", "core_columns_in_metadata"),
+    "nexor": (
+        "no_metadata_mapping",
+        "core_columns_in_metadata",
+        "metadata_replaced",
+        "put_replaces",
+        "campaign_null_ignored",
+        "tags_appended",
+        "email_case_sensitive",
+        "email_wins",
+        "status_always_changed",
+    ),
 }
 """The named behaviour switches (``Quirk``) each vendor's fake consults; a fake ignores any other name.
 

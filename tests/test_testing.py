@@ -134,7 +134,14 @@ def test_several_vendors_share_one_router_with_a_route_each():
 def test_the_fake_is_the_suites_own():
     with vendor_fakes("nexor") as nexor:
         assert type(nexor.fake) is type(get_vendor("nexor").fake())
-        assert nexor.operations == ("GET /leads/{id}", "POST /leads")
+        assert nexor.operations == (
+            "GET /leads/{id}",
+            "PUT /leads/{id}",
+            "PATCH /leads/{id}",
+            "POST /leads/{id}/status",
+            "POST /leads",
+            "PUT /leads/tags",
+        )
         assert nexor.fixtures["workflow_id"]
 
 

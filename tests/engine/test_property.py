@@ -105,7 +105,10 @@ def test_input_checks_the_docs_do_not_promise_are_advisory():
 def test_without_outreach_permission_no_outreach_field_is_ever_sent_and_created_leads_are_marked():
     ctx = context(capabilities={Capability.WRITES, Capability.KNOWN_LEAD})
     outcomes = [run_property(ctx, operation="POST /leads"), run_property(ctx, stateful=True)]
-    assert [note for outcome in outcomes for note in outcome.notes] == []  # the client refused nothing
+    # The client refused no outreach field. (Since issue 10 the stateful run also meets Nexor's OWNED-bound writes
+    # with generated ids, which the client refuses as writes to records the run did not create: not outreach.)
+    notes = [note for outcome in outcomes for note in outcome.notes]
+    assert [note for note in notes if "not a record this run created" not in note] == []
     posts = [e for e in ctx.client.exchanges if e.operation == "POST /leads"]
     assert len(posts) > 10
     for exchange in posts:
@@ -134,7 +137,8 @@ def test_undocumented_methods_are_only_probed_where_allowed():
     assert methods <= {"OPTIONS", "TRACE"}
     fake_ctx = context()
     run_property(fake_ctx, operation="GET /leads/{id}")
-    assert {"DELETE", "PUT", "PATCH"} <= {e.method for e in fake_ctx.client.exchanges if e.operation is None}
+    # PUT and PATCH are documented on a Nexor lead (issue 10); the methods the spec does not document there are probed.
+    assert {"DELETE", "POST"} <= {e.method for e in fake_ctx.client.exchanges if e.operation is None}
 
 
 def test_our_own_bugs_surface_instead_of_becoming_findings(monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -86,8 +87,13 @@ def test_known_lead_is_the_docs_example(api):
         "/paths/~1leads~1{id}/get/responses/200/content/application~1json/x-invalid-examples/docs"
     )
     assert body["id"] == NexorFake.known_lead_id
-    # The fake has one workflow, named as on the create page ("Sales Outreach", not "Sales Pipeline").
-    expected = {**strip_ids(example["value"]), "workflow": {"name": "Sales Outreach", "goal_type": "appointment"}}
+    # The fake has one workflow, named as on the create page ("Sales Outreach", not "Sales Pipeline"), and shows
+    # the lead's tags as the newer Get Lead page does ("tags": [] there; an optional, contested member).
+    expected = {
+        **strip_ids(example["value"]),
+        "workflow": {"name": "Sales Outreach", "goal_type": "appointment"},
+        "tags": [],
+    }
     assert strip_ids(body) == expected
     assert body["activeWorkflowRun"]["workflow_id"] == body["workflow"]["id"] == WORKFLOW_ID
 
@@ -340,3 +346,303 @@ def test_reset_restores_the_seeded_state(api, fake):
     assert after.status_code == 200
     assert after.json() == before
     assert after.json()["first_name"] == "Carlos"
+
+
+# -- PUT and PATCH /leads/{id} (update-lead and patch-lead pages, research-notes §1) ------------------------
+
+CAMPAIGN_ID = NexorFake.fixtures["campaign_id"]
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def created(api: httpx.Client, **body: Any) -> dict[str, Any]:
+    response = create(api, {"first_name": "Ada", **body})
+    assert response.status_code == 201
+    lead: dict[str, Any] = response.json()["lead"]
+    return lead
+
+
+def read(api: httpx.Client, lead_id: str) -> dict[str, Any]:
+    response = api.get(f"/leads/{lead_id}", headers=KEY)
+    assert response.status_code == 200
+    body: dict[str, Any] = assert_conforms(SPEC, response)
+    return body
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_an_update_changes_only_the_fields_sent(api, method):
+    lead = created(api, last_name="Lovelace", email="ada@example.com", phone="+15550100", metadata={"edad": 36})
+    response = api.request(method, f"/leads/{lead['id']}", json={"company": "Engines"}, headers=KEY)
+    assert response.status_code == 200
+    body = assert_conforms(SPEC, response)
+    assert body["success"] is True
+    assert body["lead"] == {**lead, "company": "Engines", "campaign_id": None}
+    after = read(api, lead["id"])
+    assert {key: after[key] for key in lead} == {**lead, "company": "Engines"}
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_every_documented_field_can_be_set_and_the_nullable_ones_cleared(api, method):
+    lead = created(api, last_name="Lovelace", email="ada@example.com", phone="+15550100")
+    update = {
+        "first_name": "Augusta",
+        "last_name": None,
+        "email": None,
+        "phone": None,
+        "company": "Engines",
+        "title": None,
+        "source": "import",
+    }
+    response = api.request(method, f"/leads/{lead['id']}", json=update, headers=KEY)
+    assert response.status_code == 200
+    assert {key: assert_conforms(SPEC, response)["lead"][key] for key in update} == update
+
+
+def test_metadata_is_shallow_merged(api):
+    lead = created(api, metadata={"a": 1, "b": "x"})
+    response = api.patch(f"/leads/{lead['id']}", json={"metadata": {"b": "y", "c": 3}}, headers=KEY)
+    assert assert_conforms(SPEC, response)["lead"]["metadata"] == {"a": 1, "b": "y", "c": 3}
+    assert read(api, lead["id"])["metadata"] == {"a": 1, "b": "y", "c": 3}
+
+
+def test_campaign_id_assigns_and_null_removes_the_campaign(api):
+    lead = created(api)
+    assigned = api.patch(f"/leads/{lead['id']}", json={"campaign_id": CAMPAIGN_ID}, headers=KEY)
+    assert assert_conforms(SPEC, assigned)["lead"]["campaign_id"] == CAMPAIGN_ID
+    assert read(api, lead["id"])["campaign"] == CAMPAIGN
+    removed = api.put(f"/leads/{lead['id']}", json={"campaign_id": None}, headers=KEY)
+    assert assert_conforms(SPEC, removed)["lead"]["campaign_id"] is None
+    assert read(api, lead["id"])["campaign"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"first_name": None}, "first_name", id="first_name-null"),
+        pytest.param({"last_name": 5}, "last_name", id="last_name-number"),
+        pytest.param({"email": "not-an-email"}, "email", id="email-format"),
+        pytest.param({"campaign_id": "uuid-of-campaign"}, "campaign_id", id="campaign-format"),
+        pytest.param({"metadata": "x"}, "metadata", id="metadata-not-object"),
+        pytest.param({"metadata": {"a": {"b": 1}}}, "metadata", id="metadata-nested"),
+        pytest.param(["first_name"], "object", id="not-an-object"),
+    ],
+)
+def test_an_invalid_update_gets_400_and_changes_nothing(api, body, field):
+    lead = created(api)
+    response = api.patch(f"/leads/{lead['id']}", json=body, headers=KEY)
+    assert response.status_code == 400
+    assert field in assert_conforms(SPEC, response)["message"]
+    assert {key: value for key, value in read(api, lead["id"]).items() if key in lead} == lead
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_an_update_of_an_unknown_lead_is_404_whatever_the_body(api, method):
+    for body in ({"first_name": "X"}, {"first_name": None}, None):
+        response = api.request(method, f"/leads/{UNKNOWN_ID}", json=body, headers=KEY)
+        assert response.status_code == 404
+        assert assert_conforms(SPEC, response) == {"error": "Lead not found"}
+
+
+def test_an_update_of_a_malformed_id_is_400(api):
+    response = api.patch("/leads/not-a-uuid", json={"first_name": "X"}, headers=KEY)
+    assert response.status_code == 400
+    assert "id" in assert_conforms(SPEC, response)["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("PATCH", f"/leads/{NexorFake.known_lead_id}", id="patch"),
+        pytest.param("PUT", f"/leads/{NexorFake.known_lead_id}", id="put"),
+        pytest.param("PUT", "/leads/tags", id="tags"),
+        pytest.param("POST", f"/leads/{NexorFake.known_lead_id}/status", id="status"),
+    ],
+)
+def test_the_new_operations_need_the_key(api, fake, method, path):
+    before = copy.deepcopy(fake.leads)
+    for headers, expected in (({}, MISSING_KEY), ({"X-API-Key": VENDOR.invalid_key}, INVALID_KEY)):
+        response = api.request(method, path, json={"first_name": "X", "tags": [], "status_key": "won"}, headers=headers)
+        assert response.status_code == 401
+        assert assert_conforms(SPEC, response) == expected
+    assert fake.leads == before
+
+
+# -- PUT /leads/tags ("Patch Tags", research-notes §1) ------------------------------------------------------
+
+
+def set_tags(api: httpx.Client, body: Any) -> httpx.Response:
+    return api.put("/leads/tags", json=body, headers=KEY)
+
+
+def test_tags_are_the_full_set(api):
+    lead = created(api, email="ada@example.com")
+    first = assert_conforms(SPEC, set_tags(api, {"lead_id": lead["id"], "tags": ["a", "b"]}))
+    assert first["success"] is True
+    assert first["lead_id"] == lead["id"]
+    assert [tag["name"] for tag in first["tags"]] == ["a", "b"]
+    assert first["added"] == [tag["id"] for tag in first["tags"]]
+    assert first["removed"] == []
+    tag_a, tag_b = first["tags"]
+    second = assert_conforms(SPEC, set_tags(api, {"lead_id": lead["id"], "tags": ["b"]}))
+    assert (second["tags"], second["added"], second["removed"]) == ([tag_b], [], [tag_a["id"]])
+    assert read(api, lead["id"])["tags"] == [tag_b]
+    cleared = assert_conforms(SPEC, set_tags(api, {"lead_id": lead["id"], "tags": []}))
+    assert (cleared["tags"], cleared["added"], cleared["removed"]) == ([], [], [tag_b["id"]])
+    assert read(api, lead["id"])["tags"] == []
+
+
+def test_tags_by_email_match_case_insensitively(api):
+    lead = created(api, email="Ada.Lovelace@Example.com")
+    body = assert_conforms(SPEC, set_tags(api, {"email": "ADA.LOVELACE@EXAMPLE.COM", "tags": ["vip"]}))
+    assert body["lead_id"] == lead["id"]
+
+
+def test_lead_id_wins_over_email(api):
+    first = created(api, email="first@example.com")
+    created(api, email="second@example.com")
+    body = assert_conforms(SPEC, set_tags(api, {"lead_id": first["id"], "email": "second@example.com", "tags": ["x"]}))
+    assert body["lead_id"] == first["id"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"lead_id": UNKNOWN_ID, "tags": []}, id="unknown-id"),
+        pytest.param({"email": "nobody@example.com", "tags": []}, id="unknown-email"),
+        pytest.param({"email": "", "tags": []}, id="empty-email-names-no-lead-without-one"),
+    ],
+)
+def test_tags_of_an_unknown_lead_are_404(api, body):
+    created(api)  # a lead without an email
+    response = set_tags(api, body)
+    assert response.status_code == 404
+    assert assert_conforms(SPEC, response) == {"error": "Lead not found"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"lead_id": NexorFake.known_lead_id}, id="no-tags"),
+        pytest.param({"lead_id": NexorFake.known_lead_id, "tags": "a"}, id="tags-not-a-list"),
+        pytest.param({"lead_id": NexorFake.known_lead_id, "tags": [1]}, id="tag-not-a-string"),
+        pytest.param({"tags": ["a"]}, id="no-lead"),
+        pytest.param({"lead_id": "not-a-uuid", "tags": ["a"]}, id="malformed-lead-id"),
+        pytest.param({"lead_id": None, "email": "carlos@example.com", "tags": ["a"]}, id="null-lead-id"),
+        pytest.param({"email": 5, "tags": ["a"]}, id="email-not-a-string"),
+    ],
+)
+def test_an_invalid_tags_body_gets_400(api, fake, body):
+    response = set_tags(api, body)
+    assert response.status_code == 400
+    assert set(assert_conforms(SPEC, response)) == {"error", "message"}
+    assert fake.lead_tags == {}
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "POST", "DELETE"])
+def test_leads_tags_is_its_own_resource(api, method):
+    """No lead template takes "tags" for an id: other methods are 405 with Allow: PUT (POST is client code's)."""
+    response = api.request(method, "/leads/tags", headers=KEY)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "PUT"
+
+
+# -- POST /leads/{id}/status (es/api/leads/set-status, research-notes §1) ---------------------------------
+
+STATUS_KEY = NexorFake.fixtures["status_key"]
+
+
+def in_workflow(api: httpx.Client) -> str:
+    response = create(api, {"first_name": "Ana", "phone": "+15550101", "workflow_id": WORKFLOW_ID})
+    assert "workflow_run" in response.json()
+    lead_id: str = response.json()["lead"]["id"]
+    return lead_id
+
+
+def set_status(api: httpx.Client, lead_id: str, body: Any) -> httpx.Response:
+    return api.post(f"/leads/{lead_id}/status", json=body, headers=KEY)
+
+
+def test_a_status_change_reports_whether_it_changed(api):
+    lead_id = in_workflow(api)
+    first = assert_conforms(SPEC, set_status(api, lead_id, {"status_key": STATUS_KEY, "reason": "call went well"}))
+    assert (first["success"], first["changed"], first["previous_status"], first["new_status"]) == (
+        True,
+        True,
+        "new",
+        STATUS_KEY,
+    )
+    assert first["workflow_run"]["workflow_id"] == WORKFLOW_ID
+    assert "note" not in first
+    again = assert_conforms(SPEC, set_status(api, lead_id, {"status_key": STATUS_KEY, "workflow_id": WORKFLOW_ID}))
+    assert (again["changed"], again["previous_status"], again["new_status"]) == (False, STATUS_KEY, STATUS_KEY)
+    assert again["workflow_run"] == first["workflow_run"]
+    assert read(api, lead_id)["currentStatus"]["key"] == STATUS_KEY
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        pytest.param({"status_key": "no-such-status"}, "does not exist", id="unknown-status"),
+        pytest.param({}, "status_key", id="no-status-key"),
+        pytest.param({"status_key": 3}, "status_key", id="status-key-not-a-string"),
+        pytest.param({"status_key": STATUS_KEY, "workflow_id": "x"}, "workflow_id", id="malformed-workflow"),
+        pytest.param({"status_key": STATUS_KEY, "workflow_id": UNKNOWN_WORKFLOW_ID}, "run", id="other-workflow"),
+    ],
+)
+def test_an_invalid_status_change_gets_400(api, body, words):
+    lead_id = in_workflow(api)
+    response = set_status(api, lead_id, body)
+    assert response.status_code == 400
+    assert words in assert_conforms(SPEC, response)["message"]
+    assert read(api, lead_id)["currentStatus"]["key"] == "new"
+
+
+def test_a_lead_in_no_workflow_has_no_status_to_set(api):
+    response = set_status(api, created(api)["id"], {"status_key": STATUS_KEY})
+    assert response.status_code == 400
+    assert assert_conforms(SPEC, response)["error"] == "Validation error"
+
+
+def test_a_status_change_of_an_unknown_lead_is_404(api):
+    response = set_status(api, UNKNOWN_ID, {"status_key": STATUS_KEY})
+    assert response.status_code == 404
+    assert assert_conforms(SPEC, response) == {"error": "Lead not found"}
+
+
+def test_reset_forgets_updates_tags_and_statuses(fake, api):
+    lead_id = in_workflow(api)
+    set_tags(api, {"lead_id": lead_id, "tags": ["a"]})
+    set_status(api, lead_id, {"status_key": STATUS_KEY})
+    fake.reset()
+    assert list(fake.leads) == [NexorFake.known_lead_id]
+    assert fake.lead_tags == {}
+    assert fake.runs[NexorFake.known_lead_id]["status_key"] == "contacted"
+
+
+# -- the quirks the self-tests break the documented behaviours with -------------------------------------
+
+
+def quirky(name: str) -> tuple[NexorFake, httpx.Client]:
+    fake = NexorFake(defects=[Quirk(name=name)])
+    return fake, in_process_client(fake, SPEC)
+
+
+def test_the_quirks_break_what_they_say():
+    _, api = quirky("metadata_replaced")
+    lead = created(api, metadata={"a": 1})
+    assert api.patch(f"/leads/{lead['id']}", json={"metadata": {"b": 2}}, headers=KEY).json()["lead"]["metadata"] == {
+        "b": 2
+    }
+    _, api = quirky("put_replaces")
+    lead = created(api, last_name="Lovelace")
+    assert api.put(f"/leads/{lead['id']}", json={"title": "X"}, headers=KEY).json()["lead"]["last_name"] is None
+    _, api = quirky("tags_appended")
+    lead = created(api)
+    set_tags(api, {"lead_id": lead["id"], "tags": ["a"]})
+    assert [tag["name"] for tag in set_tags(api, {"lead_id": lead["id"], "tags": ["b"]}).json()["tags"]] == ["a", "b"]
+    _, api = quirky("email_case_sensitive")
+    created(api, email="ada@example.com")
+    assert set_tags(api, {"email": "ADA@example.com", "tags": []}).status_code == 404
+    _, api = quirky("status_always_changed")
+    lead_id = in_workflow(api)
+    set_status(api, lead_id, {"status_key": STATUS_KEY})
+    assert set_status(api, lead_id, {"status_key": STATUS_KEY}).json()["changed"] is True

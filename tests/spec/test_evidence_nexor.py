@@ -96,6 +96,31 @@ LEVELS = [
     ("field POST /leads 200|201 /lead/title", Level.INFERRED, "titlestring | null"),
     # That the created lead reads back is Get Lead's, not the create page's.
     ("behaviour link:POST /leads 201 GetLeadById", Level.INFERRED, "Retrieve a single lead by ID"),
+    # Issue 10. The update pages list their responses (stated); their 200 example shows {success, lead}, whose
+    # lead has campaign_id where Get Lead has a campaign object (contested).
+    ("status PATCH /leads/{id} 400", Level.STATED, "400 validation"),
+    ("status PUT /leads/{id} 404", Level.STATED, "404 lead not found"),
+    ("field PATCH /leads/{id} 200 /success", Level.SHOWN, "success:true"),
+    ("field PUT /leads/{id} 200 /lead/first_name", Level.SHOWN, "lead{...}"),
+    ("field PATCH /leads/{id} 200 /lead/campaign_id", Level.CONTESTED, "not a campaign object"),
+    ("error body PATCH /leads/{id} 404 /error", Level.INFERRED, '"error": "Lead not found"'),
+    # Patch Tags and Set Status give their 200 and no error response: the errors are Nexor's convention.
+    ("field PUT /leads/tags 200 /added", Level.SHOWN, "added[ids]"),
+    ("status PUT /leads/tags 404", Level.INFERRED, "404 — Lead not found"),
+    ("status PUT /leads/tags 401", Level.INFERRED, "Missing API key"),
+    ("field POST /leads/{id}/status 200 /changed", Level.SHOWN, "changed:boolean"),
+    ("status POST /leads/{id}/status 400", Level.INFERRED, "400 validation"),
+    # Tags on Get Lead: the newer page only.
+    ("field GET /leads/{id} 200 /tags", Level.CONTESTED, "tags:[]"),
+    ("behaviour scenario:an update shallow-merges metadata", Level.STATED, "shallow-merged"),
+    ("behaviour scenario:PUT is the same partial update as PATCH", Level.STATED, "identical partial updates"),
+    ("behaviour scenario:campaign_id null removes the campaign", Level.CONTESTED, "null removes the campaign"),
+    ("behaviour scenario:tags are the full set", Level.STATED, "[] clears all tags"),
+    ("behaviour scenario:tags: lead_id wins over email", Level.STATED, "lead_id wins"),
+    ("behaviour scenario:tags read back on Get Lead", Level.CONTESTED, "tags:[]"),
+    ("behaviour scenario:setting a status says whether it changed", Level.STATED, "changed:false"),
+    ("behaviour scenario:an unknown status_key is refused", Level.INFERRED, "400 validation"),
+    ("behaviour scenario:lifecycle: create, read, patch one field, read", Level.CONTESTED, "lead:{"),
 ]
 
 

@@ -524,7 +524,8 @@ def test_outreach_fields_are_refused(clients: Clients, field: str) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("DELETE", "/leads/abc"), ("PUT", "/leads/abc"), ("PATCH", "/leads/abc"), ("POST", "/leads/abc/archive")],
+    # Nexor documents PUT and PATCH on /leads/{id} (issue 10), not on /leads.
+    [("DELETE", "/leads/abc"), ("PUT", "/leads"), ("PATCH", "/leads"), ("POST", "/leads/abc/archive")],
     ids=["delete", "put", "patch", "post-undocumented-path"],
 )
 def test_undocumented_writes_are_refused_when_not_allowed(clients: Clients, method: str, path: str) -> None:
@@ -547,7 +548,11 @@ def test_a_live_target_gets_a_policy_that_refuses_writes_outreach_and_undocument
     try:
         policy = ctx.client.policy
         assert (policy.allow_writes, policy.allow_undocumented_methods) == (False, False)
-        assert policy.forbidden_fields == OUTREACH
+        assert policy.forbidden_fields == {
+            **OUTREACH,
+            "PUT /leads/{id}": ("campaign_id",),
+            "PATCH /leads/{id}": ("campaign_id",),
+        }
         assert policy.vendor_env_prefix == "NEXOR"
     finally:
         ctx.close()
