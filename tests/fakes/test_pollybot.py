@@ -352,7 +352,7 @@ def test_the_list_filters_by_status_and_source_and_searches_name_and_email(api):
     a = created(api, name="Alpha Person", email="alpha@example.com", status="qualified", source="web")
     b = created(api, name="Beta", email="BETA.person@example.com", status="lost", source="ads")
 
-    def ids(**query: str) -> list[str]:
+    def ids(**query: Any) -> list[str]:
         return [item["id"] for item in assert_conforms(SPEC, listing(api, limit=100, **query))["data"]["leads"]]
 
     assert ids(status="qualified") == [a["id"]]
