@@ -417,6 +417,34 @@ SCENARIOS = (
         ),
     ),
     Scenario(
+        name="an update with a status outside the enum is refused",
+        doc="update page; the index page's status enum (research-notes §2)",
+        needs=WRITES,
+        variables=NEEDS_CHATBOT,
+        evidence=STATUS_ENUM,
+        steps=(
+            Step(
+                operation=CREATE,
+                path_params=CHATBOT,
+                body={"name": "Enum Check", "email": "{unique_email}"},
+                expect_status=(201,),
+                save={"lead_id": "/data/id"},
+            ),
+            Step(
+                operation=UPDATE,
+                path_params={"leadId": "{lead_id}"},
+                body={"status": "archived"},
+                expect_status=(400,),
+            ),
+            Step(
+                operation=READ,
+                path_params={"leadId": "{lead_id}"},
+                expect_status=(200,),
+                expect={"/data/status": "new"},
+            ),
+        ),
+    ),
+    Scenario(
         name="search finds this run's new leads, two to a page",
         doc="list page (research-notes §2): search matches name and email; page, limit, pagination",
         needs=WRITES,
