@@ -21,7 +21,8 @@ Quirks (``contracts.fakes._core.Quirk``) that break a documented behaviour, for 
 ``put_replaces_metadata`` (an update replaces metadata instead of merging it), ``null_ignored`` (null does not
 clear a field), ``delete_keeps_lead`` (the delete answers 200 but the lead stays), ``no_validation`` (a create
 without name or email, or with a status outside the enum, is accepted), ``limit_capped`` (a limit above 100 is
-capped to 100 instead of refused), ``page_over_limit`` (every page holds one lead more than the limit).
+capped to 100 instead of refused), ``page_over_limit`` (every page holds one lead more than the limit),
+``status_filter_ignored`` (the list's status filter is accepted but not applied).
 """
 
 from __future__ import annotations
@@ -204,6 +205,8 @@ class PollyBotFake(FakeVendor):
         status = request.query.get("status")
         if status is not None and status not in STATUSES:
             return _invalid(f"status must be one of {', '.join(STATUSES)}")
+        if self.has_quirk("status_filter_ignored"):
+            status = None
         source = request.query.get("source")
         search = request.query.get("search", "").casefold()
         matching = [

@@ -19,7 +19,7 @@ from contracts.fakes._core import Defect, DropField, Quirk, ReplaceBody, Replace
 from contracts.transport.targets import fake_target
 from contracts.values.findings import Finding, Kind, Location, Severity
 from contracts.vendors import get_vendor
-from contracts.vendors.pollybot import CREATE, DELETE, LIFECYCLE, LIST, READ, UPDATE
+from contracts.vendors.pollybot import CREATE, DELETE, LIFECYCLE, LIST, READ, UPDATE, WALKS
 
 VENDOR = get_vendor("pollybot")
 SPEC = load_spec(VENDOR)
@@ -53,14 +53,18 @@ create -> delete -> read chain (it stops at the first failure, so it stays quick
 
 
 def run(defect: Defect | None, unit_id: str) -> list[Finding]:
+    """The findings of one unit on the fake broken by ``defect``. A walk runs after the scenario that leaves three
+    of the run's leads behind (as in a whole run), so that it has several pages to walk."""
     fake = VENDOR.fake(defects=[defect] if defect is not None else [])
     limits = {"max_examples": 3} if unit_id.startswith("stateful") and defect is not None else SMALL
     target = fake_target(fake, base_url=SPEC.server_url).with_limits(**limits)
     ctx = open_run(VENDOR, target, spec=SPEC)
     try:
         run_guard(ctx)
-        unit = next(unit for unit in plan_units(VENDOR, SPEC) if unit.id == unit_id)
-        return run_unit(ctx, unit).findings
+        units = {unit.id: unit for unit in plan_units(VENDOR, SPEC)}
+        if unit_id.startswith("walk:"):
+            run_unit(ctx, units[SCENARIO_PAGES])
+        return run_unit(ctx, units[unit_id]).findings
     finally:
         ctx.close()
 
@@ -200,6 +204,35 @@ BREAKAGES = [
         DropField(operation=LIST, status=200, pointer="/data/leads/0/name"),
         Named(SCENARIO_PAGES, Kind.MISSING_FIELD, 200, "/data/leads/0/name", LIST, Severity.WARNING),
         Named(f"property:{LIST}", Kind.MISSING_FIELD, 200, "/data/leads/0/name", LIST, Severity.WARNING),
+    ),
+]
+
+WALK = f"walk:{WALKS[0].name}"
+BREAKAGES += [
+    Breakage(
+        "a walked page holds more leads than the limit",
+        Quirk(name="page_over_limit"),
+        Named(WALK, Kind.BEHAVIOR_MISMATCH, 200, "/data/leads", LIST, Severity.ERROR),
+    ),
+    Breakage(
+        "a walked page's totalPages is wrong",
+        SetValue(operation=LIST, status=200, pointer="/data/pagination/totalPages", value=99),
+        Named(WALK, Kind.BEHAVIOR_MISMATCH, 200, "/data/pagination/totalPages", LIST, Severity.ERROR),
+    ),
+    Breakage(
+        "a walked page's total is wrong",
+        SetValue(operation=LIST, status=200, pointer="/data/pagination/total", value=1000),
+        Named(WALK, Kind.BEHAVIOR_MISMATCH, 200, "/data/pagination/total", LIST, Severity.ERROR),
+    ),
+    Breakage(
+        "hasPrev wrong on every page",
+        SetValue(operation=LIST, status=200, pointer="/data/pagination/hasPrev", value=True),
+        Named(WALK, Kind.BEHAVIOR_MISMATCH, 200, "/data/pagination/hasPrev", LIST, Severity.ERROR),
+    ),
+    Breakage(
+        "the status filter is not applied",
+        Quirk(name="status_filter_ignored"),
+        Named(WALK, Kind.BEHAVIOR_MISMATCH, 200, "/data/leads/0/status", LIST, Severity.ERROR),
     ),
 ]
 

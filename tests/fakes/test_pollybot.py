@@ -433,3 +433,10 @@ def test_quirk_page_over_limit():
         for n in range(3):
             created(api, name=f"n{n}")
         assert len(listing(api, limit=2).json()["data"]["leads"]) == 3
+
+
+def test_quirk_status_filter_ignored():
+    with in_process_client(quirky("status_filter_ignored"), SPEC) as api:
+        created(api, status="lost")
+        statuses = {item["status"] for item in listing(api, status="qualified").json()["data"]["leads"]}
+        assert statuses == {"lost", "contacted"}
