@@ -225,12 +225,14 @@ NEEDS_CHATBOT = ("chatbot_id",)
 
 SENT = {
     "name": "Ada Lovelace",
+    # An address of this run's own (example.com, never delivered), written out so the read-back compares it.
+    "email": "contracts+{run_id}-lifecycle@example.com",
     "phone": "+1-555-010-0001",
     "source": "contract-suite",
     "status": "new",
     "metadata": {"plan": "basic", "interests": ["product_a"]},
 }
-"""What the lifecycle creates (with a fresh email); the read-back must show each of these."""
+"""What the lifecycle creates; the read-back must show each of these."""
 
 LIFECYCLE = Scenario(
     name="create, read back, update one field, read, delete, read gives 404",
@@ -247,9 +249,9 @@ LIFECYCLE = Scenario(
         Step(
             operation=CREATE,
             path_params=CHATBOT,
-            body={**SENT, "email": "{unique_email}"},
+            body=SENT,
             expect_status=(201,),
-            save={"lead_id": "/data/id", "sent_email": "/data/email", "created_at": "/data/createdAt"},
+            save={"lead_id": "/data/id", "created_at": "/data/createdAt"},
             expect={f"/data/{key}": value for key, value in SENT.items()},
         ),
         Step(
@@ -258,7 +260,6 @@ LIFECYCLE = Scenario(
             expect_status=(200,),
             expect={
                 "/data/id": "{lead_id}",
-                "/data/email": "{sent_email}",
                 "/data/createdAt": "{created_at}",
                 **{f"/data/{key}": value for key, value in SENT.items()},
             },
@@ -276,7 +277,6 @@ LIFECYCLE = Scenario(
             expect_status=(200,),
             expect={
                 "/data/status": "qualified",
-                "/data/email": "{sent_email}",
                 "/data/createdAt": "{created_at}",
                 **{f"/data/{key}": value for key, value in SENT.items() if key != "status"},
             },
