@@ -151,6 +151,7 @@ def refused_on_the_read_path(vendor: Vendor) -> list[tuple[str, str]]:
     """Two methods the fake does not serve on its read path, each with the Allow header it must answer with (the
     methods its routes serve there: a vendor may document an update and a delete of the same lead)."""
     fake = vendor.fake()
+    assert isinstance(fake, FakeVendor)
     path = read_path(vendor, fake.known_lead_id)
     allowed = sorted({route.method for route in fake.routes() if route.path_matches(path)})
     refused = [method for method in ("DELETE", "POST", "PATCH", "PUT") if method not in allowed]
