@@ -105,6 +105,15 @@ DEFECTS: tuple[type[Defect], ...] = (
 """Every kind of defect: each breaks one documented fact in the responses it applies to."""
 QUIRKS: Mapping[str, tuple[str, ...]] = {
     "nexor": ("no_metadata_mapping", "core_columns_in_metadata"),
+    "pollybot": (
+        "put_replaces_metadata",
+        "null_ignored",
+        "delete_keeps_lead",
+        "no_validation",
+        "limit_capped",
+        "page_over_limit",
+        "status_filter_ignored",
+    ),
 }
 """The named behaviour switches (``Quirk``) each vendor's fake consults; a fake ignores any other name.
 
