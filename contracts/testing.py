@@ -113,6 +113,7 @@ QUIRKS: Mapping[str, tuple[str, ...]] = {
         "limit_capped",
         "page_over_limit",
         "status_filter_ignored",
+        "search_ignores_email",
     ),
 }
 """The named behaviour switches (``Quirk``) each vendor's fake consults; a fake ignores any other name.

@@ -22,7 +22,8 @@ Quirks (``contracts.fakes._core.Quirk``) that break a documented behaviour, for 
 clear a field), ``delete_keeps_lead`` (the delete answers 200 but the lead stays), ``no_validation`` (a create
 without name or email, or with a status outside the enum, is accepted), ``limit_capped`` (a limit above 100 is
 capped to 100 instead of refused), ``page_over_limit`` (every page holds one lead more than the limit),
-``status_filter_ignored`` (the list's status filter is accepted but not applied).
+``status_filter_ignored`` (the list's status filter is accepted but not applied), ``search_ignores_email`` (search
+matches names only).
 """
 
 from __future__ import annotations
@@ -209,12 +210,13 @@ class PollyBotFake(FakeVendor):
             status = None
         source = request.query.get("source")
         search = request.query.get("search", "").casefold()
+        by_email = not self.has_quirk("search_ignores_email")
         matching = [
             lead
             for lead in reversed(self.leads.values())  # newest first
             if (status is None or lead["status"] == status)
             and (source is None or lead["source"] == source)
-            and (search in lead["name"].casefold() or search in lead["email"].casefold())
+            and (search in lead["name"].casefold() or (search in lead["email"].casefold() and by_email))
         ]
         size = limit + 1 if self.has_quirk("page_over_limit") else limit
         start = (page - 1) * limit

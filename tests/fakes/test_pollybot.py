@@ -440,3 +440,9 @@ def test_quirk_status_filter_ignored():
         created(api, status="lost")
         statuses = {item["status"] for item in listing(api, status="qualified").json()["data"]["leads"]}
         assert statuses == {"lost", "contacted"}
+
+
+def test_quirk_search_ignores_email():
+    with in_process_client(quirky("search_ignores_email"), SPEC) as api:
+        created(api, name="Nameless", email="findme@example.com")
+        assert listing(api, search="findme").json()["data"]["leads"] == []
