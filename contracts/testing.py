@@ -115,6 +115,16 @@ QUIRKS: Mapping[str, tuple[str, ...]] = {
         "email_wins",
         "status_always_changed",
     ),
+    "pollybot": (
+        "put_replaces_metadata",
+        "null_ignored",
+        "delete_keeps_lead",
+        "no_validation",
+        "limit_capped",
+        "page_over_limit",
+        "status_filter_ignored",
+        "search_ignores_email",
+    ),
 }
 """The named behaviour switches (``Quirk``) each vendor's fake consults; a fake ignores any other name.
 

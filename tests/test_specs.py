@@ -38,7 +38,15 @@ OPERATION_PAGES = {
         "https://docs.getnexor.ai/docs/leads/patch-tags",
         "https://docs.getnexor.ai/docs/es/api/leads/set-status",
     ),
+    # PollyBot's create, list, update and delete pages, known from research-notes §2 (which quotes them).
+    "pollybot": (
+        "https://pollybot.app/docs/api-endpoints/leads/create",
+        "https://pollybot.app/docs/api-endpoints/leads/list",
+        "https://pollybot.app/docs/api-endpoints/leads/update",
+        "https://pollybot.app/docs/api-endpoints/leads/delete",
+    ),
 }
+"""The pages beyond the primary ones that an operation of the spec is written from (its x-doc-source)."""
 
 UUID_1 = "6f1c2a9e-4b7d-4e3a-9c1f-2d8e7b6a5c4d"
 UUID_2 = "0b7d3c2a-1e4f-4a5b-8c6d-7e8f9a0b1c2d"
@@ -167,7 +175,17 @@ OPERATIONS = [
         },
         id="nexor",
     ),
-    pytest.param("pollybot", {"GET /api/v1/leads/{leadId}": "200 400 401 404 429"}, id="pollybot"),
+    pytest.param(
+        "pollybot",
+        {
+            "GET /api/v1/leads/{leadId}": "200 400 401 404 429",
+            "PUT /api/v1/leads/{leadId}": "200 400 401 404 429",
+            "DELETE /api/v1/leads/{leadId}": "200 400 401 404 429",
+            "GET /api/v1/leads": "200 400 401 429",
+            "POST /api/v1/chatbots/{chatbotId}/leads": "201 400 401 404 429",
+        },
+        id="pollybot",
+    ),
     pytest.param("dialnexa", {"GET /campaigns-leads/{id}": "200 401 403 404 429"}, id="dialnexa"),
     pytest.param("aura", {"GET /v1/leads/{id}": "200 400 401 404 429"}, id="aura"),
 ]
@@ -180,7 +198,7 @@ def test_operations_and_their_documented_statuses(name, operations):
     for op in spec.operations:
         raw = spec.resolve_pointer(op.pointer)
         assert raw["operationId"] == op.operation_id
-        assert raw["x-doc-source"].split(" ")[0] in PRIMARY_PAGES[name] + OPERATION_PAGES.get(name, ())
+        assert raw["x-doc-source"].split(" ")[0] in (*PRIMARY_PAGES[name], *OPERATION_PAGES.get(name, ()))
     assert get_vendor(name).read_operation in operations
 
 
@@ -227,6 +245,26 @@ DOCUMENTED_BODIES = [
     ("pollybot", "GET /api/v1/leads/{leadId}", "401", False),
     ("pollybot", "GET /api/v1/leads/{leadId}", "404", True),
     ("pollybot", "GET /api/v1/leads/{leadId}", "429", False),
+    # The create, list, update and delete pages (research-notes §2) give their success bodies, no error body.
+    ("pollybot", "PUT /api/v1/leads/{leadId}", "200", True),
+    ("pollybot", "PUT /api/v1/leads/{leadId}", "400", False),
+    ("pollybot", "PUT /api/v1/leads/{leadId}", "401", False),
+    ("pollybot", "PUT /api/v1/leads/{leadId}", "404", False),
+    ("pollybot", "PUT /api/v1/leads/{leadId}", "429", False),
+    ("pollybot", "DELETE /api/v1/leads/{leadId}", "200", True),
+    ("pollybot", "DELETE /api/v1/leads/{leadId}", "400", False),
+    ("pollybot", "DELETE /api/v1/leads/{leadId}", "401", False),
+    ("pollybot", "DELETE /api/v1/leads/{leadId}", "404", False),
+    ("pollybot", "DELETE /api/v1/leads/{leadId}", "429", False),
+    ("pollybot", "GET /api/v1/leads", "200", True),
+    ("pollybot", "GET /api/v1/leads", "400", False),
+    ("pollybot", "GET /api/v1/leads", "401", False),
+    ("pollybot", "GET /api/v1/leads", "429", False),
+    ("pollybot", "POST /api/v1/chatbots/{chatbotId}/leads", "201", True),
+    ("pollybot", "POST /api/v1/chatbots/{chatbotId}/leads", "400", False),
+    ("pollybot", "POST /api/v1/chatbots/{chatbotId}/leads", "401", False),
+    ("pollybot", "POST /api/v1/chatbots/{chatbotId}/leads", "404", False),
+    ("pollybot", "POST /api/v1/chatbots/{chatbotId}/leads", "429", False),
     ("dialnexa", "GET /campaigns-leads/{id}", "200", True),
     ("dialnexa", "GET /campaigns-leads/{id}", "401", False),
     ("dialnexa", "GET /campaigns-leads/{id}", "403", False),
