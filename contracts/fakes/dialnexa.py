@@ -251,6 +251,18 @@ class DialNexaFake(FakeVendor):
     def not_found(self, request: FakeRequest) -> FakeResponse:
         return _error(404, f"Cannot {request.method} {request.path}")
 
+    def _unrouted(self, request: FakeRequest) -> FakeResponse:
+        """405 with the methods of the most specific template the path matches: ``.../leads/variable-keys``
+        is its own resource (GET), not the workflow lead ``{id}`` that DELETE takes."""
+        matching = [route for route in self._routes if route.path_matches(request.path)]
+        if not matching:
+            return self.not_found(request)
+        literal = max(route.template.count("/") - route.template.count("{") for route in matching)
+        allowed = sorted(
+            {route.method for route in matching if route.template.count("/") - route.template.count("{") == literal}
+        )
+        return FakeResponse(405, {"error": "Method not allowed"}, headers={"Allow": ", ".join(allowed)})
+
     def rate_limited_body(self) -> Any:
         return {
             "statusCode": 429,
@@ -273,6 +285,8 @@ class DialNexaFake(FakeVendor):
 
     @staticmethod
     def _json_object(request: FakeRequest) -> dict[str, Any] | FakeResponse:
+        if not request.body.strip():
+            return {}  # an empty body is an empty object (so an update naming nothing changes nothing)
         try:
             body = request.json()
         except ValueError:
@@ -285,7 +299,9 @@ class DialNexaFake(FakeVendor):
         body = self._json_object(request)
         if isinstance(body, FakeResponse):
             return body
-        errors = [f"{name} should not be empty" for name in ("phoneNumber", "countryCode", "campaignId") if name not in body]
+        errors = [
+            f"{name} should not be empty" for name in ("phoneNumber", "countryCode", "campaignId") if name not in body
+        ]
         errors += _type_errors(body, ("name", "phoneNumber", "campaignId", "countryCode"), ("notes",))
         errors += _pattern_errors(body)
         if errors:
