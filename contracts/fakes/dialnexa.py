@@ -29,7 +29,9 @@ wrong file type 400 "File must be a CSV or Excel file (.csv, .xlsx, .xls)".
 
 Seeded records the vendor data names through ``fixtures``: a paused test campaign (``campaign_id``), a lead
 whose call has started (``started_lead_id``, ``in_progress``), a lead of a completed campaign
-(``completed_campaign_lead_id``) and a paused test workflow (``workflow_id``).
+(``completed_campaign_lead_id``), a paused test workflow (``workflow_id``) and another organisation's workflow
+(``foreign_workflow_id``). The published OpenAPI's example
+workflow and lead (``workflow_abc123``, ``lead_abc123``) are seeded too, with a history, for the spec's examples.
 
 Quirks (``contracts.fakes._core.Quirk``) that break a documented behaviour, for the suite's self-tests:
 ``update_after_call_started`` (PATCH accepted whatever the status), ``delete_keeps_lead`` (delete answers 200
@@ -76,6 +78,8 @@ COMPLETED_CAMPAIGN_LEAD = "lead_cmpdone0001"
 TEST_WORKFLOW = "workflow_testpaused1"
 OTHER_ORG_WORKFLOW = "workflow_otherorg01"
 SEEDED_WORKFLOW_LEAD = "lead_wfseed00001"
+DOCS_WORKFLOW = "workflow_abc123"
+DOCS_WORKFLOW_LEAD = "lead_abc123"
 
 REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict"}
 
@@ -128,6 +132,7 @@ class DialNexaFake(FakeVendor):
         "started_lead_id": STARTED_LEAD,
         "completed_campaign_lead_id": COMPLETED_CAMPAIGN_LEAD,
         "workflow_id": TEST_WORKFLOW,
+        "foreign_workflow_id": OTHER_ORG_WORKFLOW,
     }
     # The rate-limits page: these headers on every response, Retry-After (seconds) on 429. It publishes no
     # numbers, so the fake's unenforced window reports 100 per minute.
@@ -217,6 +222,15 @@ class DialNexaFake(FakeVendor):
             TEST_WORKFLOW: {"own": True, "leads": {}},
             OTHER_ORG_WORKFLOW: {"own": False, "leads": {}},
         }
+        # The published OpenAPI's example workflow and lead (read-only: no write may name them), with a history.
+        self.workflows[DOCS_WORKFLOW] = {"own": True, "leads": {}}
+        self.workflows[DOCS_WORKFLOW]["leads"][DOCS_WORKFLOW_LEAD] = {
+            "id": DOCS_WORKFLOW_LEAD,
+            "phone_number": "+919876543210",
+            "dynamic_variables": {"customer_name": "Priya Sharma", "product": "home_loan"},
+            "status": "completed",
+            "createdAt": "2024-05-05T09:00:00.000Z",
+        }
         self.workflows[TEST_WORKFLOW]["leads"][SEEDED_WORKFLOW_LEAD] = {
             "id": SEEDED_WORKFLOW_LEAD,
             "phone_number": "+15550102",
@@ -225,6 +239,26 @@ class DialNexaFake(FakeVendor):
             "createdAt": "2024-05-05T09:05:00.000Z",
         }
         self.histories: dict[str, list[dict[str, Any]]] = {
+            DOCS_WORKFLOW_LEAD: [
+                {
+                    "node_id": "node_start",
+                    "node_type": "START",
+                    "label": "Start",
+                    "status": "completed",
+                    "call_id": None,
+                    "started_at": "2024-05-05T09:00:00.000Z",
+                    "ended_at": "2024-05-05T09:00:00.000Z",
+                },
+                {
+                    "node_id": "node_call01",
+                    "node_type": "VOICE_CALL",
+                    "label": "First call",
+                    "status": "completed",
+                    "call_id": "call_abc123",
+                    "started_at": "2024-05-05T09:01:00.000Z",
+                    "ended_at": "2024-05-05T09:03:00.000Z",
+                },
+            ],
             SEEDED_WORKFLOW_LEAD: [
                 {
                     "node_id": "node_call01",
@@ -235,7 +269,7 @@ class DialNexaFake(FakeVendor):
                     "started_at": "2024-05-05T09:10:00.000Z",
                     "ended_at": "2024-05-05T09:12:00.000Z",
                 }
-            ]
+            ],
         }
 
     def authenticate(self, request: FakeRequest) -> FakeResponse | None:

@@ -141,6 +141,48 @@ VENDOR = Vendor(
             expect_schema="#/components/schemas/UnauthorizedError",
             doc="Delete a campaign lead; authentication page (401)",
         ),
+        # A key without permission (the errors page's 403: "no permission"), on records no write may change.
+        *(
+            Probe(
+                name=name,
+                operation=operation,
+                path_params=params,
+                credentials=Credentials.RESTRICTED,
+                expect_status=403,
+                doc="errors page: 403 (no permission); Get a campaign lead: 403 when the key cannot read campaign data",
+            )
+            for name, operation, params in (
+                ("create forbidden", CREATE, {}),
+                ("update forbidden", UPDATE, {"id": "{unknown_id}"}),
+                ("delete forbidden", DELETE, {"id": "{unknown_id}"}),
+            )
+        ),
+        Probe(
+            name="update missing key",
+            operation=UPDATE,
+            path_params={"id": "{unknown_id}"},
+            credentials=Credentials.NONE,
+            expect_status=401,
+            expect_schema="#/components/schemas/UnauthorizedError",
+            doc="Update a campaign lead; authentication page (401)",
+        ),
+        *(
+            Probe(
+                name=name,
+                operation=operation,
+                path_params=params,
+                expect_status=404,
+                expect={"/message": "Workflow not found"},
+                doc='published OpenAPI: an unknown workflow is 404 "Workflow not found"',
+                evidence=Evidence(
+                    Level.STATED, source=WORKFLOW_OPENAPI, quote='an unknown workflow is 404 "Workflow not found"'
+                ),
+            )
+            for name, operation, params in (
+                ("variable keys of an unknown workflow", WF_KEYS, {"workflowId": UNKNOWN_WORKFLOW}),
+                ("history in an unknown workflow", WF_HISTORY, {"workflowId": UNKNOWN_WORKFLOW, "id": "{unknown_id}"}),
+            )
+        ),
         Probe(
             name="workflow leads missing key",
             operation=WF_LIST,
@@ -238,6 +280,43 @@ VENDOR = Vendor(
                 ),
                 Step(operation=READ, path_params={"id": "{lead_id}"}, expect_status=(404,)),
                 Step(operation=DELETE, path_params={"id": "{lead_id}"}, expect_status=(404,)),
+            ),
+        ),
+        Scenario(
+            name="invalid bodies are refused",
+            doc="errors page: 400 (validation); message is an array when several fields fail",
+            needs=OUTREACH,
+            variables=("campaign_id",),
+            # The pages give no validation rules and no 400: the status and what counts as invalid are inferred
+            # (a lead to call needs a number; a name is a string).
+            evidence=Evidence(
+                Level.INFERRED,
+                source=f"{MINTLIFY}/errors (research-notes §3)",
+                quote=(
+                    "Envelope {statusCode:int, message:string|string[], error:string}. message is an array when "
+                    "several fields fail validation ... Codes: ..., 400, ..."
+                ),
+            ),
+            steps=(
+                Step(
+                    operation=CREATE,
+                    body={"name": "Contract Suite", "campaignId": "{campaign_id}"},
+                    expect_status=(400,),
+                ),
+                Step(operation=CREATE, body=LEAD, expect_status=(200, 201), save={"lead_id": "/id"}),
+                Step(
+                    operation=UPDATE,
+                    path_params={"id": "{lead_id}"},
+                    body={"name": 12345},
+                    expect_status=(400,),
+                ),
+                Step(
+                    operation=READ,
+                    path_params={"id": "{lead_id}"},
+                    expect_status=(200,),
+                    expect={"/name": "Contract Suite"},
+                ),
+                Step(operation=DELETE, path_params={"id": "{lead_id}"}, expect_status=(200,)),
             ),
         ),
         Scenario(
@@ -477,6 +556,30 @@ VENDOR = Vendor(
                     expect_status=(200,),
                     expect={"/count": 0, "/data": []},
                 ),
+            ),
+        ),
+        Scenario(
+            name="another organisation's workflow is forbidden",
+            doc="Workflow leads (published OpenAPI): 403 for another organisation's workflow (reads only)",
+            # DIALNEXA_FOREIGN_WORKFLOW_ID: a workflow of another organisation the key can see exists; only read.
+            variables=("foreign_workflow_id",),
+            evidence=Evidence(
+                Level.STATED,
+                source=WORKFLOW_OPENAPI,
+                quote='another organisation\'s workflow is 403 "You do not have permission to access this workflow"',
+            ),
+            steps=tuple(
+                Step(
+                    operation=operation,
+                    path_params=params,
+                    expect_status=(403,),
+                    expect={"/message": "You do not have permission to access this workflow"},
+                )
+                for operation, params in (
+                    (WF_LIST, {"workflowId": "{foreign_workflow_id}"}),
+                    (WF_KEYS, {"workflowId": "{foreign_workflow_id}"}),
+                    (WF_HISTORY, {"workflowId": "{foreign_workflow_id}", "id": "{unknown_id}"}),
+                )
             ),
         ),
     ),
