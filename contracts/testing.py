@@ -105,6 +105,14 @@ DEFECTS: tuple[type[Defect], ...] = (
 """Every kind of defect: each breaks one documented fact in the responses it applies to."""
 QUIRKS: Mapping[str, tuple[str, ...]] = {
     "nexor": ("no_metadata_mapping", "core_columns_in_metadata"),
+    "dialnexa": (
+        "update_after_call_started",
+        "update_merges_notes",
+        "delete_keeps_lead",
+        "delete_completed_campaign",
+        "upload_counts_off_by_one",
+        "workflow_delete_keeps_lead",
+    ),
 }
 """The named behaviour switches (``Quirk``) each vendor's fake consults; a fake ignores any other name.
 

@@ -46,7 +46,7 @@ import copy
 import csv
 import io
 import re
-import secrets
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -94,7 +94,7 @@ def _now() -> str:
 
 
 def _new_id(prefix: str) -> str:
-    return f"{prefix}{secrets.token_hex(6)}"
+    return f"{prefix}{uuid.uuid4().hex[:12]}"  # uuid4: what a recording pins (tests/fixtures/cassettes.py)
 
 
 def _type_errors(body: Mapping[str, Any], strings: tuple[str, ...], objects: tuple[str, ...]) -> list[str]:
@@ -241,13 +241,13 @@ class DialNexaFake(FakeVendor):
         self.histories: dict[str, list[dict[str, Any]]] = {
             DOCS_WORKFLOW_LEAD: [
                 {
-                    "node_id": "node_start",
-                    "node_type": "START",
-                    "label": "Start",
-                    "status": "completed",
+                    "node_id": "node_call00",
+                    "node_type": "VOICE_CALL",
+                    "label": "Call not placed yet",
+                    "status": "pending",
                     "call_id": None,
-                    "started_at": "2024-05-05T09:00:00.000Z",
-                    "ended_at": "2024-05-05T09:00:00.000Z",
+                    "started_at": None,
+                    "ended_at": None,
                 },
                 {
                     "node_id": "node_call01",

@@ -189,9 +189,14 @@ def _status_and_error_body(status: str) -> list[str]:
 
 
 LIVE_DEFAULT_GAPS = {
-    # Only the coverage phase reaches this 401: a probe cannot name the configured DIALNEXA_WORKFLOW_ID its path is
-    # bound to, and the property unit's owned record is the seed's campaign lead, which the workflow has not.
-    "dialnexa": tuple(_status_and_error_body("DELETE /workflows/{workflowId}/leads/{id} 401")),
+    # Only the coverage phase reaches these 401s: a probe cannot name the configured DIALNEXA_WORKFLOW_ID or
+    # DIALNEXA_CAMPAIGN_ID their paths are bound to; the workflow-lead DELETE's owned record is the seed's campaign
+    # lead, which the workflow has not; and the campaign upload has no example to send (the leads an upload makes
+    # cannot be deleted afterwards, so no live run should make them on every run).
+    "dialnexa": (
+        *_status_and_error_body("DELETE /workflows/{workflowId}/leads/{id} 401"),
+        *_status_and_error_body("POST /campaigns-leads/upload-file/{campaignId} 401"),
+    ),
 }
 DIALNEXA_METADATA = ("GET /campaigns-leads/{id} 200", "PATCH /campaigns-leads/{id} 200", "POST /campaigns-leads 201")
 DIALNEXA_BOUND_REFUSALS = (
