@@ -125,6 +125,14 @@ QUIRKS: Mapping[str, tuple[str, ...]] = {
         "status_filter_ignored",
         "search_ignores_email",
     ),
+    "dialnexa": (
+        "update_after_call_started",
+        "update_merges_notes",
+        "delete_keeps_lead",
+        "delete_completed_campaign",
+        "upload_counts_off_by_one",
+        "workflow_delete_keeps_lead",
+    ),
 }
 """The named behaviour switches (``Quirk``) each vendor's fake consults; a fake ignores any other name.
 

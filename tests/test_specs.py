@@ -29,7 +29,6 @@ PRIMARY_PAGES = {
     "dialnexa": ("seeds/002_9b11b90faadff0f6.txt",),
     "aura": ("seeds/004_1d5737af99dcfaff.txt",),
 }
-
 # Operations issue 10 added from the vendor's other pages (research-notes.md), which are not in seeds/.
 OPERATION_PAGES = {
     "nexor": (
@@ -44,6 +43,14 @@ OPERATION_PAGES = {
         "https://pollybot.app/docs/api-endpoints/leads/list",
         "https://pollybot.app/docs/api-endpoints/leads/update",
         "https://pollybot.app/docs/api-endpoints/leads/delete",
+    ),
+    # DialNexa's campaign-lead pages (Mintlify only) and its published OpenAPI (the workflow leads).
+    "dialnexa": (
+        "https://dialnexa.mintlify.app/api-reference/campaign-leads/create",
+        "https://dialnexa.mintlify.app/api-reference/campaign-leads/update",
+        "https://dialnexa.mintlify.app/api-reference/campaign-leads/delete",
+        "https://dialnexa.mintlify.app/api-reference/campaign-leads/upload",
+        "api-evangelist/dialnexa",
     ),
 }
 """The pages beyond the primary ones that an operation of the spec is written from (its x-doc-source)."""
@@ -186,7 +193,22 @@ OPERATIONS = [
         },
         id="pollybot",
     ),
-    pytest.param("dialnexa", {"GET /campaigns-leads/{id}": "200 401 403 404 429"}, id="dialnexa"),
+    pytest.param(
+        "dialnexa",
+        {
+            "GET /campaigns-leads/{id}": "200 401 403 404 429",
+            "PATCH /campaigns-leads/{id}": "200 400 401 403 404 409 429",
+            "DELETE /campaigns-leads/{id}": "200 401 403 404 409 429",
+            "POST /campaigns-leads": "201 400 401 403 404 429",
+            "POST /campaigns-leads/upload-file/{campaignId}": "201 400 401 403 404 429",
+            "GET /workflows/{workflowId}/leads": "200 401 403 404 429 500",
+            "POST /workflows/{workflowId}/leads": "201 400 401 403 404 429 500",
+            "GET /workflows/{workflowId}/leads/variable-keys": "200 401 403 404 429 500",
+            "DELETE /workflows/{workflowId}/leads/{id}": "200 401 403 404 429 500",
+            "GET /workflows/{workflowId}/leads/{id}/history": "200 401 403 404 429 500",
+        },
+        id="dialnexa",
+    ),
     pytest.param("aura", {"GET /v1/leads/{id}": "200 400 401 404 429"}, id="aura"),
 ]
 

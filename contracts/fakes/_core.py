@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import email.parser
+import email.policy
 import json
 import re
 import threading
@@ -54,6 +56,24 @@ class FakeRequest:
     def json(self) -> Any:
         """The parsed body; raises ``ValueError`` if it is not JSON."""
         return json.loads(self.body.decode("utf-8"))
+
+    def form_file(self, name: str) -> tuple[str | None, str, bytes] | None:
+        """The file part ``name`` of a ``multipart/form-data`` body: (filename, content type, content), or None
+        when the body is not multipart or has no such part. Parsed with the standard library's ``email``."""
+        content_type = self.header("content-type") or ""
+        if not content_type.lower().startswith("multipart/form-data"):
+            return None
+        head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + self.body)
+        if not message.is_multipart():
+            return None
+        for part in message.iter_parts():
+            if part.get_param("name", header="content-disposition") != name:
+                continue
+            payload = part.get_payload(decode=True)
+            content = payload if isinstance(payload, bytes) else b""
+            return part.get_filename(), part.get_content_type(), content
+        return None
 
 
 @dataclass

@@ -156,8 +156,8 @@ def test_a_retried_429_checks_its_observed_only_facts_and_counts_no_request_of_i
         "error body GET /campaigns-leads/{id} 429 /statusCode",
         "error body GET /campaigns-leads/{id} 429 /message",
         "error body GET /campaigns-leads/{id} 429 /error",
-    } == observed_only
-    assert coverage.observed_only == (4, 4)
+    } == {fact for fact in observed_only if "GET /campaigns-leads/{id} " in fact}
+    assert coverage.observed_only == (4, len(observed_only))
     assert coverage.new_facts_by_source["test"][0] == 2
 
 
@@ -224,8 +224,36 @@ def test_a_run_against_the_fake_checks_every_fact_the_fake_can_show(vendor):
     assert result.coverage is not None
     expected = POLLYBOT_UNCHECKED if vendor.name == "pollybot" else []
     if vendor.name == "dialnexa":  # `metadata`, the page's other name for `notes`, which the fake's records use
-        expected = ["field GET /campaigns-leads/{id} 200 /metadata"]
-    assert list(result.coverage.unchecked) == expected
+        expected = [f"field {label} /metadata" for label in DIALNEXA_METADATA]
+        expected += [fact for status in DIALNEXA_BOUND_REFUSALS for fact in _status_and_error_body(status)]
+    assert sorted(result.coverage.unchecked) == sorted(expected)
+
+
+def _status_and_error_body(status: str) -> list[str]:
+    return [f"status {status}", *(f"error body {status} /{member}" for member in ("error", "message", "statusCode"))]
+
+
+LIVE_DEFAULT_GAPS = {
+    # Only the coverage phase reaches these 401s: a probe cannot name the configured DIALNEXA_WORKFLOW_ID or
+    # DIALNEXA_CAMPAIGN_ID their paths are bound to; the workflow-lead DELETE's owned record is the seed's campaign
+    # lead, which the workflow has not; and the campaign upload has no example to send (the leads an upload makes
+    # cannot be deleted afterwards, so no live run should make them on every run).
+    "dialnexa": (
+        *_status_and_error_body("DELETE /workflows/{workflowId}/leads/{id} 401"),
+        *_status_and_error_body("POST /campaigns-leads/upload-file/{campaignId} 401"),
+    ),
+}
+DIALNEXA_METADATA = ("GET /campaigns-leads/{id} 200", "PATCH /campaigns-leads/{id} 200", "POST /campaigns-leads 201")
+DIALNEXA_BOUND_REFUSALS = (
+    # Answers to a write naming a campaign or workflow other than the configured one: the bindings refuse to send
+    # such a write on every target, so no run provokes them (an unknown campaign or workflow, another org's one).
+    "POST /campaigns-leads 404",
+    "POST /campaigns-leads/upload-file/{campaignId} 403",
+    "POST /campaigns-leads/upload-file/{campaignId} 404",
+    "POST /workflows/{workflowId}/leads 403",
+    "POST /workflows/{workflowId}/leads 404",
+    "DELETE /workflows/{workflowId}/leads/{id} 403",
+)
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=[vendor.name for vendor in VENDORS])
@@ -237,8 +265,9 @@ def test_the_live_default_checks_the_same_facts_with_fewer_requests(vendor):
     live = run_vendor(vendor, fake_target(vendor.fake(), base_url=spec.server_url, limits=limits), spec=spec)
     assert full.coverage is not None
     assert live.coverage is not None
-    assert live.coverage.unchecked == full.coverage.unchecked
-    assert live.coverage.checked == full.coverage.checked
+    dropped = LIVE_DEFAULT_GAPS.get(vendor.name, ())
+    assert sorted(live.coverage.unchecked) == sorted({*full.coverage.unchecked, *dropped})
+    assert live.coverage.checked == full.coverage.checked - len(dropped)
     assert live.requests < full.requests / 2
     assert live.coverage.facts_per_request > full.coverage.facts_per_request
 
