@@ -626,8 +626,20 @@ VENDOR = Vendor(
             ),
         ),
     ),
+    # The workflow-lead delete's property unit writes to a workflow lead of its own, not to a campaign lead.
+    owned_seeds={
+        WF_DELETE: Step(
+            operation=WF_UPLOAD,
+            path_params={"workflowId": "{workflow_id}"},
+            upload=Upload(rows=({"phone_number": WORKFLOW_PHONE, "customer_name": "Contract Suite"},)),
+            expect_status=(201,),
+            save={"workflow_lead_id": f"/data/{WORKFLOW_PHONE}/0"},
+        )
+    },
     created_id_pointers={CREATE: "/id", WF_UPLOAD: "/data/*/*"},
     cleanup={CREATE: DELETE, WF_UPLOAD: WF_DELETE},
+    # An upload's answer counts the leads it created and names none: every report lists them as not cleaned up.
+    unnamed_creations={UPLOAD: "/leads_created"},
     operation_needs={
         label: frozenset({Capability.OUTREACH}) for label in (CREATE, UPDATE, DELETE, UPLOAD, WF_UPLOAD, WF_DELETE)
     },
