@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from contracts.values.findings import Kind
 from contracts.values.pseudonyms import Pseudonymizer
 from contracts.values.redaction import Redactor
 from contracts.vendors import VENDORS, get_vendor
-from tests.fixtures.cassettes import SHIPPED, record
+from tests.fixtures.cassettes import SHIPPED
 
 NEXOR = get_vendor("nexor")
 READ = "GET /leads/{id}"
@@ -62,7 +65,15 @@ def test_one_cassette_per_vendor_is_shipped_and_replays_clean():
 
 def test_a_fresh_recording_equals_the_shipped_cassettes(tmp_path):
     """Regeneration (``make cassettes``) is deterministic: recording again gives the very same files."""
-    record(tmp_path / "cassettes", reports=tmp_path / "reports")
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, "-m", "tests.fixtures.cassettes", str(tmp_path / "cassettes")],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     for path in SHIPPED.glob("*.har"):
         assert (tmp_path / "cassettes" / path.name).read_text() == path.read_text(), path.name
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-import secrets
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -176,7 +176,7 @@ class PollyBotFake(FakeVendor):
             return _invalid(problem)
         now = _now()
         lead = {
-            "id": "lead_" + secrets.token_hex(8),
+            "id": "lead_" + uuid.uuid4().hex[:16],  # uuid4: what a recording pins (tests/fixtures/cassettes.py)
             "name": body.get("name", ""),
             "email": body.get("email", ""),
             "phone": body.get("phone"),
