@@ -8,7 +8,7 @@ A *fact* is a documented status, response field, error-body field or behaviour
 schemathesis phase (``CONTRACTS_PHASES=examples,coverage,fuzzing``) and the old
 stateful budget shows what the lean default saves.
 
-Run: ``make bench`` (all benchmarks) or ``.venv/bin/python -m benchmarks.bench_live [--units]``.
+Run: ``make bench`` (all benchmarks) or ``.venv/bin/python -m benchmarks.bench_live [--units] [--operations]``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 def runs(vendor: Vendor) -> list[tuple[str, dict[str, str]]]:
     """The default run; with outreach allowed, when some of the vendor's checks need it; with every phase."""
     needs = [probe.needs for probe in vendor.probes] + [scenario.needs for scenario in vendor.scenarios]
+    needs += list(vendor.operation_needs.values())
     needs_outreach = any(Capability.OUTREACH in need for need in needs)
     outreach = [("outreach on", {vendor.env("ALLOW_OUTREACH"): "1"})] if needs_outreach else []
     return [("default", {}), *outreach, ("every phase", ALL_PHASES)]
@@ -71,6 +72,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendor", action="append", choices=[vendor.name for vendor in VENDORS])
     parser.add_argument("--units", action="store_true", help="also show each unit's requests and first-checked facts")
+    parser.add_argument(
+        "--operations", action="store_true", help="also show each operation's requests and documented facts checked"
+    )
     args = parser.parse_args(argv)
     vendors = [get_vendor(name) for name in args.vendor] if args.vendor else list(VENDORS)
     print(f"Live efficiency against the fakes on loopback — {machine()}\n")
@@ -95,6 +99,13 @@ def main(argv: list[str] | None = None) -> None:
                     totals[label][0] += result.requests
                     totals[label][1] += coverage.checked
                     totals[label][2] += coverage.total
+                if args.operations and label != "every phase":
+                    details.append(f"\n{vendor.name} ({label}): requests and documented facts checked, per operation")
+                    for operation, stats in result.operations.items():
+                        checked, total = coverage.by_operation.get(operation, (0, 0))
+                        details.append(
+                            f"  {operation:<52} {stats['requests']:>4} requests {checked:>3}/{total:<3} facts"
+                        )
                 if args.units and label == "default":
                     details.append(f"\n{vendor.name}: requests and facts first checked, per unit")
                     details += [

@@ -174,7 +174,9 @@ def read_environment(process: subprocess.Popen[str], *, last: str, timeout: floa
 
 
 def test_a_live_run_against_contracts_serve_end_to_end(tmp_path):
-    """The live path, for real: `contracts serve` in one process, `pytest -m live` in another."""
+    """The live path, for real: `contracts serve` in one process, `pytest -m live` in another, with writes and
+    outreach allowed: every test runs (none is skipped), and every lead the run created where the vendor documents
+    a delete is deleted (the others are listed, with why)."""
     server = subprocess.Popen(
         [sys.executable, "-m", "contracts.cli", "serve", "--port", "0"],
         cwd=ROOT,
@@ -184,7 +186,8 @@ def test_a_live_run_against_contracts_serve_end_to_end(tmp_path):
     )
     try:
         env = read_environment(server, last="AURA_ALLOW_WRITES")
-        run_env = {**os.environ, **env, "CONTRACTS_MAX_EXAMPLES": "2"}
+        outreach = {vendor.env("ALLOW_OUTREACH"): "1" for vendor in VENDORS}
+        run_env = {**os.environ, **env, **outreach, "CONTRACTS_MAX_EXAMPLES": "2"}
         completed = subprocess.run(
             [
                 sys.executable, "-m", "pytest", "-m", "live", "-q", "-p", "no:cacheprovider",
@@ -210,6 +213,18 @@ def test_a_live_run_against_contracts_serve_end_to_end(tmp_path):
     )
     assert report["vendors"]["nexor"]["created"], "live writes were allowed: created leads are listed for clean-up"
     assert all(record["marked"] == "yes" for record in report["vendors"]["nexor"]["created"])
+    junit = (tmp_path / "junit.xml").read_text()
+    assert re.search(r'<testsuite [^>]*skipped="0"', junit), "with writes and outreach allowed nothing is skipped"
+    for vendor in VENDORS:
+        entry = report["vendors"][vendor.name]
+        assert entry["created"], f"{vendor.name}: the run created leads"
+        reasons = {item["reason"] for item in entry["cleanup"]["not_cleaned"]}
+        if vendor.cleanup:
+            # Only what no documented delete can reach stays: a file upload's leads, which its answer does not name.
+            assert all(item["operation"] in vendor.unnamed_creations for item in entry["cleanup"]["not_cleaned"])
+            assert entry["cleanup"]["deleted"] >= len({record["id"] for record in entry["created"]})
+        else:
+            assert reasons == {"not cleaned up: the vendor documents no delete"}, vendor.name
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from benchmarks import bench_live
 
 
 def test_a_default_live_run_checks_every_fact_with_fewer_requests_than_every_phase(capsys):
-    bench_live.main(["--vendor", "aura", "--units"])
+    bench_live.main(["--vendor", "aura", "--units", "--operations"])
     output = capsys.readouterr().out
     rows = {
         run: (int(requests), checked, total)
@@ -21,3 +21,5 @@ def test_a_default_live_run_checks_every_fact_with_fewer_requests_than_every_pha
     assert rows["default"][1] == rows["default"][2], "every documented fact of the Aura fake is checked"
     assert rows["default"][0] < rows["every phase"][0]
     assert "guard" in output.split("aura: requests and facts first checked, per unit")[1]
+    per_operation = output.split("aura (default): requests and documented facts checked, per operation")[1]
+    assert re.search(r"^  GET /v1/leads/\{id\}\s+\d+ requests\s+\d+/\d+\s+facts", per_operation, re.M)
