@@ -6,6 +6,8 @@ would let a property unit send a generated id, which on a live account may name 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from contracts.engine.context import load_spec
@@ -66,3 +68,20 @@ def test_bindings_and_needs_name_operations_parameters_and_fields_that_exist(ven
 def test_the_fake_provides_every_variable_the_vendor_data_names(vendor):
     fake = vendor.fake()
     assert set(vendor.variable_names) <= set(fake.fixtures), "a fake target must run every unit"
+
+
+@pytest.mark.parametrize("vendor", ALL, ids=_ids)
+def test_no_write_names_the_known_lead(vendor):
+    """The known lead (``V_LEAD_ID``) is only ever read: no step, walk or probe of a write names it."""
+    spec = load_spec(vendor)
+    steps = [step for scenario in vendor.scenarios for step in scenario.steps]
+    steps += [walk.create for walk in vendor.walks if walk.create is not None]
+    steps += [seed for seed in (vendor.seed, *vendor.owned_seeds.values()) if seed is not None]
+    writes = [(step.operation, step.path_params, step.body) for step in steps]
+    writes += [(probe.operation, probe.path_params, None) for probe in vendor.probes]
+    offending = [
+        operation
+        for operation, params, body in writes
+        if spec.operation(operation).is_write and "{known_lead_id}" in json.dumps([params, body])
+    ]
+    assert offending == []
