@@ -166,7 +166,9 @@ CASES = [
 
 def _run(vendor: Vendor, defect: Defect, unit_id: str) -> list[Any]:
     spec = load_spec(vendor)
-    target = fake_target(vendor.fake(defects=[defect]), base_url=spec.server_url).with_limits(max_examples=3)
+    target = fake_target(vendor.fake(defects=[defect]), base_url=spec.server_url).with_limits(
+        max_examples=3, stateful_examples=3
+    )
     ctx = open_run(vendor, target, spec=spec)
     try:
         run_guard(ctx)
@@ -240,7 +242,9 @@ def test_every_vendor_has_the_format_and_enum_breakages_its_spec_allows():
 def test_unbroken_fakes_pass_with_zero_failures(vendor):
     spec = load_spec(vendor)
     result = run_vendor(
-        vendor, fake_target(vendor.fake(), base_url=spec.server_url).with_limits(max_examples=5), spec=spec
+        vendor,
+        fake_target(vendor.fake(), base_url=spec.server_url).with_limits(max_examples=5, stateful_examples=5),
+        spec=spec,
     )
     assert result.status == "pass", result.reason
     assert [f.headline() for f in result.contract_failures] == []

@@ -288,7 +288,9 @@ def _defects(vendor: Vendor, spec: Spec) -> tuple[list[Defect], set[Kind]]:
 
 
 def _run(vendor: Vendor, spec: Spec, defects: list[Defect]) -> VendorResult:
-    target = fake_target(vendor.fake(defects=defects), base_url=spec.server_url).with_limits(max_examples=3)
+    target = fake_target(vendor.fake(defects=defects), base_url=spec.server_url).with_limits(
+        max_examples=3, stateful_examples=3
+    )
     return run_vendor(vendor, target, spec=spec)
 
 
