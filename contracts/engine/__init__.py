@@ -1,4 +1,5 @@
-"""The contract run: guard, probes, scenarios, property and stateful units, facts, drift observations and clean-up.
+"""The contract run: guard, probes, scenarios, list walks, property and stateful units, facts, drift observations
+and clean-up.
 
 ``schemathesis_seam`` is the only module that imports schemathesis.
 
@@ -19,4 +20,5 @@ __all__ = [
     "runner",
     "scenarios",
     "schemathesis_seam",
+    "walks",
 ]

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import jsonpointer
@@ -138,29 +138,57 @@ class CleanupLedger:
             Path(temporary).unlink(missing_ok=True)
             raise
 
-    def record_created(self, vendor: Vendor, run_id: str, marker: str, exchange: Exchange) -> LedgerRecord | None:
-        """Write down the record a 2xx to a creating operation made (the client's ``on_response`` hook)."""
+    def record_created(self, vendor: Vendor, run_id: str, marker: str, exchange: Exchange) -> list[LedgerRecord]:
+        """Write down the records a 2xx to a creating operation made (the client's ``on_response`` hook)."""
         pointer = vendor.created_id_pointers.get(exchange.operation or "")
         if not pointer or exchange.retried or not exchange.status_code or not 200 <= exchange.status_code < 300:
-            return None
-        record_id = jsonpointer.resolve_pointer(exchange.json(), pointer, None)
-        if not isinstance(record_id, str) or not record_id:
-            return None
+            return []
+        try:
+            document = exchange.json()
+        except ValueError:
+            return []
         body = exchange.request_json()
         marker_at = vendor.marker_pointer.get(exchange.operation or "")
         carried = (
             jsonpointer.resolve_pointer(body, marker_at, None) if marker_at is not None and body is not None else None
         )
-        record = LedgerRecord(
-            vendor=vendor.name,
-            operation=exchange.operation or "",
-            id=record_id,
-            run_id=run_id,
-            created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            marker=marker if isinstance(carried, dict) and marker in carried.values() else "",
-        )
-        self.add(record)
-        return record
+        created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        records = [
+            LedgerRecord(
+                vendor=vendor.name,
+                operation=exchange.operation or "",
+                id=record_id,
+                run_id=run_id,
+                created_at=created_at,
+                marker=marker if isinstance(carried, dict) and marker in carried.values() else "",
+            )
+            for record_id in resolve_all(document, pointer)
+            if isinstance(record_id, str) and record_id
+        ]
+        for record in records:
+            self.add(record)
+        return records
+
+
+def resolve_all(document: Any, pointer: str) -> list[Any]:
+    """Every value at ``pointer``, where a ``*`` segment stands for each member of an object or item of a list
+    (``/data/*/*``: every id in ``{"data": {"+1555...": ["lead_1"]}}``); empty where nothing is there."""
+    values = [document]
+    for part in pointer.split("/")[1:] if pointer else []:
+        part = part.replace("~1", "/").replace("~0", "~")
+        found: list[Any] = []
+        for value in values:
+            if part == "*":
+                if isinstance(value, dict):
+                    found.extend(value.values())
+                elif isinstance(value, list):
+                    found.extend(value)
+            elif isinstance(value, dict) and part in value:
+                found.append(value[part])
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                found.append(value[int(part)])
+        values = found
+    return values
 
 
 def clean_up(

@@ -12,7 +12,7 @@ from typing import Any
 
 from contracts.engine.cleanup import CleanupLedger
 from contracts.spec.document import Spec
-from contracts.transport.client import RequestPolicy, VendorClient
+from contracts.transport.client import Exchange, RequestPolicy, VendorClient
 from contracts.transport.targets import Target
 from contracts.values.model import Capability, Credentials, Vendor
 from contracts.values.redaction import Redactor
@@ -54,6 +54,10 @@ class RunContext:
     known_lead_id: str | None = None
     ledger: CleanupLedger = field(default_factory=CleanupLedger)
     """The records this run (and earlier, killed ones) created and has not deleted yet (``engine/cleanup.py``)."""
+    created: set[str] = field(default_factory=set)
+    """Ids of the records this run created (every one the ledger was given, deleted since or not)."""
+    made_up_emails: set[str] = field(default_factory=set)
+    """The addresses ``unique_email`` handed out: a lead found by one of them is this run's."""
 
     @property
     def run_marker(self) -> str:
@@ -61,7 +65,26 @@ class RunContext:
 
     def unique_email(self) -> str:
         """An address at example.com (reserved, never delivered) that no earlier run used."""
-        return f"contracts+{self.run_id}-{uuid.uuid4().hex[:10]}@example.com"
+        email = f"contracts+{self.run_id}-{uuid.uuid4().hex[:10]}@example.com"
+        self.made_up_emails.add(email)
+        return email
+
+    def owns(self, value: str) -> bool:
+        """Whether a write may name ``value`` (``OWNED`` bindings): a record this run created, an address it made
+        up, the vendor's ``unknown_id`` (names nothing), or a record the user named in ``Vendor.user_records``;
+        never the configured known lead."""
+        if value == self.target.lead_id:
+            return False
+        user_named = {self.target.variables.get(name) for name in self.vendor.user_records}
+        return (
+            value in self.created
+            or value.lower() in self.made_up_emails
+            or value == self.vendor.unknown_id
+            or value in user_named
+        )
+
+    def remember_created(self, record_id: str) -> None:
+        self.created.add(record_id)
 
     def allows(self, capability: Capability) -> bool:
         if capability is Capability.KNOWN_LEAD:
@@ -123,6 +146,8 @@ class RunContext:
             return self.unique_email()
         if name == "run_marker":
             return self.run_marker
+        if name == "run_id":
+            return self.run_id
         if name == "known_lead_id":
             return self.known_lead_id
         if name == "unknown_id":
@@ -155,10 +180,22 @@ def open_run(
         redactor.add(secret, name=vendor.env("API_KEY"))
     spec = spec if spec is not None else load_spec(vendor)
     forbidden = {} if target.allows(Capability.OUTREACH) else dict(vendor.outreach_fields)
+    refused = {
+        label: f"it needs {', '.join(sorted(needs - target.capabilities))} "
+        f"(set {', '.join(vendor.env('ALLOW_' + need.upper()) for need in sorted(needs - target.capabilities))}=1)"
+        for label, needs in vendor.operation_needs.items()
+        if not needs <= target.capabilities
+    }
+    owner: list[RunContext] = []
     policy = RequestPolicy(
         allow_writes=target.allows(Capability.WRITES),
         allow_undocumented_methods=target.allows(Capability.UNDOCUMENTED_METHODS),
         forbidden_fields=forbidden,
+        forbidden_operations=refused,
+        path_bindings=vendor.path_bindings,
+        body_bindings=vendor.body_bindings,
+        variables=target.variables,
+        owns=lambda value: owner[0].owns(value),
         vendor_env_prefix=vendor.env_prefix,
     )
     waits = {"sleep": sleep} if sleep is not None else {}
@@ -173,5 +210,12 @@ def open_run(
         known_lead_id=target.lead_id,
         ledger=CleanupLedger(cleanup_file),
     )
-    client.on_response = partial(ctx.ledger.record_created, vendor, ctx.run_id, ctx.run_marker)
+    owner.append(ctx)
+    record = partial(ctx.ledger.record_created, vendor, ctx.run_id, ctx.run_marker)
+
+    def on_response(exchange: Exchange) -> None:
+        for created in record(exchange):
+            ctx.remember_created(created.id)
+
+    client.on_response = on_response
     return ctx

@@ -34,7 +34,7 @@ from contracts.values.results import Coverage, Fact, FactKind
 
 if TYPE_CHECKING:
     from contracts.transport.client import AnalysedExchange
-    from contracts.values.model import Probe, Scenario, Vendor
+    from contracts.values.model import Probe, Scenario, Vendor, Walk
     from contracts.values.results import Outcome
 
 __all__ = [
@@ -68,6 +68,8 @@ def documented_facts(vendor: Vendor, spec: Spec) -> tuple[Fact, ...]:
         facts.add(Fact(FactKind.BEHAVIOUR, "", "", f"probe:{probe.name}"))
     for scenario in vendor.scenarios:
         facts.add(Fact(FactKind.BEHAVIOUR, "", "", f"scenario:{scenario.name}"))
+    for walk in vendor.walks:
+        facts.add(Fact(FactKind.BEHAVIOUR, "", "", f"walk:{walk.name}"))
     for operation in spec.operations:
         for status, response in operation.responses.items():
             for name in spec.resolve_pointer(response.pointer).get("links", {}):
@@ -116,7 +118,8 @@ def fact_evidence(vendor: Vendor, spec: Spec, facts: Iterable[Fact]) -> dict[Fac
     """The evidence each fact rests on (``contracts.spec.evidence``; probes and scenarios from the vendor data)."""
     index = evidence_index(spec)
     probes = {f"probe:{probe.name}": probe for probe in vendor.probes}
-    scenarios = {f"scenario:{scenario.name}": scenario for scenario in vendor.scenarios}
+    scenarios: dict[str, Scenario | Walk] = {f"scenario:{scenario.name}": scenario for scenario in vendor.scenarios}
+    scenarios.update({f"walk:{walk.name}": walk for walk in vendor.walks})
     found: dict[Fact, Evidence | None] = {}
     for fact in facts:
         if fact.kind is FactKind.BEHAVIOUR:
@@ -132,7 +135,7 @@ def fact_evidence(vendor: Vendor, spec: Spec, facts: Iterable[Fact]) -> dict[Fac
 
 
 def _behaviour_evidence(
-    subject: str, index: EvidenceIndex, probes: Mapping[str, Probe], scenarios: Mapping[str, Scenario]
+    subject: str, index: EvidenceIndex, probes: Mapping[str, Probe], scenarios: Mapping[str, Scenario | Walk]
 ) -> Evidence | None:
     if subject in scenarios:
         return scenarios[subject].evidence
@@ -193,7 +196,7 @@ def measure(
     for outcome in outcomes:
         if outcome.skipped or outcome.inconclusive:
             continue
-        if outcome.name.startswith(("probe:", "scenario:")):
+        if outcome.name.startswith(("probe:", "scenario:", "walk:")):
             behaviours = {Fact(FactKind.BEHAVIOUR, "", "", outcome.name)}
         elif outcome.name == "schemathesis:stateful" and outcome.cases:
             behaviours = {fact for fact in documented if fact.subject.startswith("link:")}

@@ -56,6 +56,7 @@ class Grader:
         self.behaviours: dict[str, Evidence | None] = {
             f"scenario:{scenario.name}": scenario.evidence for scenario in vendor.scenarios
         }
+        self.behaviours.update({f"walk:{walk.name}": walk.evidence for walk in vendor.walks})
         self.probes = {f"probe:{probe.name}": probe for probe in vendor.probes}
 
     def evidence_for(self, finding: Finding) -> Evidence | None:

@@ -21,10 +21,11 @@ from contracts.engine import schemathesis_seam as seam
 from contracts.engine.context import RUN_MARKER_KEY, RunContext
 from contracts.engine.failures import findings_from_failure
 from contracts.engine.outcome import record_fault
+from contracts.engine.scenarios import run_step
 from contracts.transport.targets import PROPERTY_PHASES
 from contracts.values.errors import ContractSuiteError, UnsafeRequest, VendorFault
 from contracts.values.findings import Finding, merge
-from contracts.values.model import Capability
+from contracts.values.model import OWNED, Capability, Vendor
 from contracts.values.results import Outcome
 
 SAFE_UNEXPECTED_METHODS = ["options", "trace"]
@@ -51,7 +52,31 @@ def prepare_schema_document(ctx: RunContext) -> dict[str, Any]:
     return raw
 
 
-def _config(ctx: RunContext, *, phases: tuple[str, ...], stateful: bool, only: str | None) -> dict[str, Any]:
+def needs_owned_record(vendor: Vendor, label: str) -> bool:
+    """Whether property-testing ``label`` needs a record of the run's own to write to (an ``OWNED`` binding)."""
+    bindings = [*vendor.path_bindings.get(label, {}).values(), *vendor.body_bindings.get(label, {}).values()]
+    return OWNED in bindings
+
+
+def _pinned_parameters(ctx: RunContext, label: str, owned_id: str | None) -> dict[str, str]:
+    """The path parameters of ``label`` every case must carry: its variable bindings, and its ``OWNED`` ones
+    pinned to ``owned_id`` (a record the unit created); schemathesis generates the rest."""
+    pinned = {}
+    for name, binding in ctx.vendor.path_bindings.get(label, {}).items():
+        value = owned_id if binding == OWNED else ctx.target.variables.get(binding)
+        if value is not None:
+            pinned[f"path.{name}"] = value
+    return pinned
+
+
+def _config(
+    ctx: RunContext,
+    *,
+    phases: tuple[str, ...],
+    stateful: bool,
+    only: str | None,
+    owned_id: str | None = None,
+) -> dict[str, Any]:
     """The run's schemathesis configuration, as the data of its ``schemathesis.toml``."""
     scheme = ctx.spec.security_scheme(ctx.vendor.security_scheme)
     key = ctx.target.api_key.reveal()
@@ -67,6 +92,12 @@ def _config(ctx: RunContext, *, phases: tuple[str, ...], stateful: bool, only: s
         }
         for item in ctx.vendor.check_exclusions
     ]
+    for operation in ctx.spec.operations:
+        if stateful or operation.label == only:
+            # Stateful runs take OWNED values from the links (a created record); the client refuses any other.
+            pinned = _pinned_parameters(ctx, operation.label, None if stateful else owned_id)
+            if pinned:
+                exclusions.append({"include-operation-id": operation.operation_id, "parameters": pinned})
     if only is not None:
         # Narrowing through `[[operations]] enabled = false`, not `schema.include()`: schemathesis ORs an
         # include filter with the filter its `[[operations]]` entries install, which would select everything.
@@ -105,15 +136,29 @@ def build_schema(
     stateful: bool = False,
     only: str | None = None,
     source: str = "schemathesis",
+    owned_id: str | None = None,
 ) -> Any:
-    """The schemathesis schema for this run; ``only`` narrows it to one operation label."""
+    """The schemathesis schema for this run; ``only`` narrows it to one operation label, whose ``OWNED``
+    bindings take ``owned_id``."""
     forbidden = {} if ctx.target.allows(Capability.OUTREACH) else ctx.vendor.outreach_fields
     markers = ctx.vendor.marker_pointer
+    body_bindings = ctx.vendor.body_bindings
 
     def make_safe(label: str, body: dict[str, Any], positive: bool) -> None:
-        """Strip outreach fields the target does not allow; mark records this run creates."""
+        """Strip outreach fields the target does not allow; bind what positive bodies name (a negative body keeps
+        its values, and the client refuses it when they name anything but what they are bound to); mark records
+        this run creates."""
         for name in forbidden.get(label, ()):
             body.pop(name, None)
+        for name, binding in body_bindings.get(label, {}).items() if positive else ():
+            if binding != OWNED:
+                if binding in ctx.target.variables:
+                    body[name] = ctx.target.variables[binding]
+            elif name in body or owned_id is not None:
+                # An OWNED address: one this run made up; an OWNED id: the unit's own record.
+                body[name] = ctx.unique_email() if "email" in name.lower() else owned_id
+                if body[name] is None:
+                    body.pop(name)
         if label in markers:
             key = markers[label].lstrip("/")
             existing = body.get(key, {})
@@ -126,7 +171,7 @@ def build_schema(
 
     return seam.build_schema(
         prepare_schema_document(ctx),
-        _config(ctx, phases=phases, stateful=stateful, only=only),
+        _config(ctx, phases=phases, stateful=stateful, only=only, owned_id=owned_id),
         client=ctx.client,
         server_path=ctx.spec.server_path,
         source=source,
@@ -143,7 +188,12 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
         _run_stateful(ctx, outcome)
         return outcome
     phases = ctx.target.limits.phases
-    schema = build_schema(ctx, phases=phases, only=operation, source=outcome.name)
+    owned_id = None
+    if operation is not None and needs_owned_record(ctx.vendor, operation):
+        owned_id = _create_own_record(ctx, outcome)
+        if owned_id is None:
+            return outcome
+    schema = build_schema(ctx, phases=phases, only=operation, source=outcome.name, owned_id=owned_id)
     labels = [operation] if operation is not None else [op.label for op in ctx.spec.operations]
 
     def collect(checked: seam.CheckedCase) -> None:
@@ -162,6 +212,27 @@ def run_property(ctx: RunContext, *, operation: str | None = None, stateful: boo
     # Every case is checked, so one deviation is usually seen many times: one finding each, with its count.
     outcome.findings = merge(outcome.findings)
     return outcome
+
+
+def _create_own_record(ctx: RunContext, outcome: Outcome) -> str | None:
+    """Create the record a write unit works on (``Vendor.seed``), so no case touches anything the run did not
+    make; None (the outcome says why) when that cannot be done."""
+    seed = ctx.vendor.seed
+    if seed is None or not seed.save:
+        outcome.skipped = f"{ctx.vendor.name} has no seed step to create a record of the run's own to write to"
+        return None
+    saved: dict[str, Any] = {}
+    try:
+        _, findings = run_step(ctx, seed, source=outcome.name, saved=saved)
+    except (VendorFault, UnsafeRequest) as fault:
+        record_fault(outcome, fault, vendor=ctx.vendor.name, operation=seed.operation)
+        return None
+    outcome.findings.extend(findings)
+    owned = saved.get(next(iter(seed.save)))
+    if not isinstance(owned, str):
+        outcome.notes.append(f"stopped: {seed.operation} created no record to write to")
+        return None
+    return owned
 
 
 def _run_stateful(ctx: RunContext, outcome: Outcome) -> None:

@@ -16,15 +16,16 @@ from typing import Any
 
 import jsonpointer
 
-from contracts.engine.cleanup import clean_up
+from contracts.engine.cleanup import clean_up, resolve_all
 from contracts.engine.context import RUN_MARKER_KEY, RunContext, open_run
 from contracts.engine.facts import documented_facts, fact_evidence, measure
 from contracts.engine.grading import Grader
 from contracts.engine.observe import observe
 from contracts.engine.outcome import check_retried
 from contracts.engine.probes import run_guard, run_probe
-from contracts.engine.property import run_property
+from contracts.engine.property import needs_owned_record, run_property
 from contracts.engine.scenarios import run_scenario
+from contracts.engine.walks import run_walk
 from contracts.spec.document import Spec
 from contracts.transport.client import AnalysedExchange, analyse
 from contracts.transport.targets import Target
@@ -34,7 +35,7 @@ from contracts.values.errors import (
     VendorFault,
 )
 from contracts.values.findings import Finding, merge
-from contracts.values.model import Capability, Probe, Scenario, Vendor
+from contracts.values.model import Capability, Probe, Scenario, Vendor, Walk
 from contracts.values.redaction import Redactor
 from contracts.values.results import Cleanup, Outcome, RateLimited, Status, VendorResult
 
@@ -48,6 +49,8 @@ class Unit:
     name: str
     run: Callable[[RunContext], Outcome] = field(compare=False, repr=False)
     needs: frozenset[Capability] = frozenset()
+    variables: tuple[str, ...] = ()
+    """Variables the unit needs configured (``V_<NAME>``); without them it is skipped, naming them."""
 
     @property
     def id(self) -> str:
@@ -60,9 +63,17 @@ def plan_units(vendor: Vendor, spec: Spec) -> list[Unit]:
         units.append(Unit("probe", probe.name, partial(_probe, probe=probe)))
     for scenario in vendor.scenarios:
         units.append(Unit("scenario", scenario.name, partial(_scenario, scenario=scenario)))
+    for walk in vendor.walks:
+        units.append(Unit("walk", walk.name, partial(_walk, walk=walk)))
     for operation in spec.operations:
-        needs = frozenset({Capability.WRITES}) if operation.is_write else frozenset()
-        units.append(Unit("property", operation.label, partial(run_property, operation=operation.label), needs))
+        label = operation.label
+        needs = vendor.needs_of(label, is_write=operation.is_write)
+        variables = vendor.variables_of(label)
+        if needs_owned_record(vendor, label) and vendor.seed is not None:
+            # The unit first creates the record it writes to (``Vendor.seed``): it needs what that needs.
+            needs |= vendor.needs_of(vendor.seed.operation, is_write=True)
+            variables = tuple(sorted({*variables, *vendor.variables_of(vendor.seed.operation)}))
+        units.append(Unit("property", label, partial(run_property, operation=label), needs, variables))
     if has_links(spec):
         needs = frozenset({Capability.WRITES}) if any(op.is_write for op in spec.operations) else frozenset()
         units.append(Unit("stateful", "links", partial(run_property, stateful=True), needs))
@@ -77,6 +88,10 @@ def _scenario(ctx: RunContext, *, scenario: Scenario) -> Outcome:
     return run_scenario(ctx, scenario)
 
 
+def _walk(ctx: RunContext, *, walk: Walk) -> Outcome:
+    return run_walk(ctx, walk)
+
+
 def has_links(spec: Spec) -> bool:
     return any(
         "links" in spec.resolve_pointer(response.pointer)
@@ -89,7 +104,7 @@ def run_unit(ctx: RunContext, unit: Unit) -> Outcome:
     """Run one unit. The responses its requests met that the client retried (429s, 5xx) are checked too, and
     what they break is the unit's finding; its findings come out graded by their evidence (so a pytest item
     fails as the run would)."""
-    reason = ctx.missing(unit.needs)
+    reason = ctx.missing(unit.needs) or ctx.missing_variables(unit.variables)
     if reason is not None:
         return Outcome(name=unit.id, skipped=reason)
     logged = len(ctx.client.exchanges)
@@ -122,17 +137,17 @@ def summarize_exchanges(
         requests[label] += exchange.attempts
         statuses[label][str(exchange.status_code) if exchange.status_code else "no response"] += 1
         pointer = vendor.created_id_pointers.get(exchange.operation or "")
-        if pointer and exchange.status_code and 200 <= exchange.status_code < 300:
-            record_id = jsonpointer.resolve_pointer(item.body, pointer, None)
-            if isinstance(record_id, str):
-                body = item.request_body
-                marker = vendor.marker_pointer.get(exchange.operation or "", "")
-                marked = isinstance(body, dict) and RUN_MARKER_KEY in (
-                    jsonpointer.resolve_pointer(body, marker, None) or {}
-                )
-                created.append(
-                    {"operation": exchange.operation or "", "id": record_id, "marked": "yes" if marked else "no"}
-                )
+        if pointer and exchange.status_code and 200 <= exchange.status_code < 300 and not exchange.retried:
+            body = item.request_body
+            marker = vendor.marker_pointer.get(exchange.operation or "", "")
+            marked = isinstance(body, dict) and RUN_MARKER_KEY in (
+                jsonpointer.resolve_pointer(body, marker, None) or {}
+            )
+            created.extend(
+                {"operation": exchange.operation or "", "id": record_id, "marked": "yes" if marked else "no"}
+                for record_id in resolve_all(item.body, pointer)
+                if isinstance(record_id, str) and record_id
+            )
     operations = {
         label: {"requests": requests[label], "statuses": dict(sorted(statuses[label].items()))}
         for label in sorted(requests)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import jsonpointer
@@ -12,7 +15,7 @@ from contracts.spec.conformance import CheckContext, check_response
 from contracts.transport.client import Exchange
 from contracts.values.errors import UnsafeRequest, VendorFault
 from contracts.values.findings import Finding, Kind, Location, Severity, describe_value
-from contracts.values.model import ABSENT, PRESENT, Credentials, Scenario, Step
+from contracts.values.model import ABSENT, PRESENT, Capability, Credentials, Scenario, Step, Upload
 from contracts.values.results import Outcome
 
 _MISSING = object()
@@ -37,16 +40,63 @@ def _with_marker(ctx: RunContext, operation: str, body: Any) -> Any:
     return {**body, key: {**existing, RUN_MARKER_KEY: ctx.run_marker}}
 
 
+def behaviour_finding(
+    ctx: RunContext,
+    exchange: Exchange,
+    path: str,
+    expected: str,
+    observed: str,
+    *,
+    source: str,
+    location: Location = Location.BODY,
+) -> Finding:
+    """A documented behaviour the response to ``exchange`` breaks (graded later by the behaviour's evidence)."""
+    return Finding(
+        vendor=ctx.vendor.name,
+        operation=exchange.operation or "",
+        status_code=exchange.status_code,
+        kind=Kind.BEHAVIOR_MISMATCH,
+        severity=Severity.ERROR,
+        path=path,
+        location=location,
+        expected=expected,
+        observed=observed,
+        check=source,
+        source=source,
+        example=exchange.example(),
+    )
+
+
+def render_upload(ctx: RunContext, upload: Upload, saved: Mapping[str, Any] | None = None) -> bytes:
+    """The file an ``Upload`` sends: its ``content``, or its rows as CSV (placeholders filled)."""
+    if upload.content is not None:
+        return str(ctx.fill(upload.content, saved)).encode()
+    columns = list(dict.fromkeys(column for row in upload.rows for column in row))
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in upload.rows:
+        writer.writerow({column: ctx.fill(value, saved) for column, value in row.items()})
+    return text.getvalue().encode()
+
+
+def _files(ctx: RunContext, upload: Upload, saved: Mapping[str, Any]) -> dict[str, tuple[str, bytes, str]]:
+    return {upload.field: (upload.filename, render_upload(ctx, upload, saved), upload.media_type)}
+
+
 def run_step(ctx: RunContext, step: Step, *, source: str, saved: dict[str, Any]) -> tuple[Exchange, list[Finding]]:
     """Send one step, check the response against the spec and the step's expectations, and add what the
     step saves to ``saved``; a value to save that the response lacks is a finding."""
     operation = ctx.spec.operation(step.operation)
     body = _with_marker(ctx, step.operation, ctx.fill(step.body, saved)) if step.body is not None else None
+    query = {name: str(ctx.fill(value, saved)) for name, value in step.query.items()}
     exchange = ctx.client.request(
         operation.method,
         _render_path(ctx, step, saved),
         headers=ctx.credential_headers(Credentials.VALID),
+        params=query or None,
         json_body=body,
+        files=_files(ctx, step.upload, saved) if step.upload is not None else None,
         source=source,
     )
     check_ctx = CheckContext(
@@ -56,20 +106,7 @@ def run_step(ctx: RunContext, step: Step, *, source: str, saved: dict[str, Any])
     findings = check_response(check_ctx, response)
 
     def mismatch(path: str, expected: str, observed: str, location: Location = Location.BODY) -> Finding:
-        return Finding(
-            vendor=ctx.vendor.name,
-            operation=operation.label,
-            status_code=response.status_code,
-            kind=Kind.BEHAVIOR_MISMATCH,
-            severity=Severity.ERROR,
-            path=path,
-            location=location,
-            expected=expected,
-            observed=observed,
-            check=source,
-            source=source,
-            example=exchange.example(),
-        )
+        return behaviour_finding(ctx, exchange, path, expected, observed, source=source, location=location)
 
     if response.status_code not in step.expect_status:
         expected = " or ".join(str(code) for code in step.expect_status)
@@ -109,9 +146,21 @@ def _compare(expected: Any, observed: Any) -> tuple[str, str] | None:
     return None if observed == expected else (describe_value(expected), shown)
 
 
+def steps_missing(
+    ctx: RunContext, steps: Iterable[Step], needs: frozenset[Capability], variables: tuple[str, ...]
+) -> str | None:
+    """Why ``steps`` cannot run on this target (what they need, with what their operations need), or None."""
+    needs_all, variables_all = set(needs), set(variables)
+    for step in steps:
+        operation = ctx.spec.operation(step.operation)
+        needs_all |= ctx.vendor.needs_of(step.operation, is_write=operation.is_write)
+        variables_all |= set(ctx.vendor.variables_of(step.operation))
+    return ctx.missing(frozenset(needs_all)) or ctx.missing_variables(tuple(sorted(variables_all)))
+
+
 def run_scenario(ctx: RunContext, scenario: Scenario) -> Outcome:
     outcome = Outcome(name=f"scenario:{scenario.name}")
-    reason = ctx.missing(scenario.needs) or ctx.missing_variables(scenario.variables)
+    reason = steps_missing(ctx, scenario.steps, scenario.needs, scenario.variables)
     if reason is not None:
         outcome.skipped = reason
         return outcome

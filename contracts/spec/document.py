@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jsonschema_rs
 import yaml
@@ -159,11 +159,24 @@ class Operation:
 
     @cached_property
     def _matcher(self) -> re.Pattern[str]:
-        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(self.path))
+        names = iter(self.path_template_names)
+        pattern = re.sub(r"\\\{[^/]+?\\\}", lambda _: f"(?P<p{next(names)[0]}>[^/]+)", re.escape(self.path))
         return re.compile(f"^{pattern}$")
+
+    @cached_property
+    def path_template_names(self) -> tuple[tuple[int, str], ...]:
+        """(position, name) of each ``{parameter}`` in the path template, in order."""
+        return tuple(enumerate(re.findall(r"\{([^/]+?)\}", self.path)))
 
     def matches(self, method: str, path: str) -> bool:
         return method.upper() == self.method.upper() and bool(self._matcher.match(path))
+
+    def path_values(self, path: str) -> dict[str, str]:
+        """The path parameters of a concrete request path (percent-decoded); empty when it does not match."""
+        found = self._matcher.match(path)
+        if found is None:
+            return {}
+        return {name: unquote(found.group(f"p{index}")) for index, name in self.path_template_names}
 
 
 class Spec:
@@ -333,9 +346,15 @@ class Spec:
         known = ", ".join(op.label for op in self.operations)
         raise SpecError(f"no operation {label!r}; the spec has: {known}", path=self.source)
 
+    @cached_property
+    def _by_specificity(self) -> list[Operation]:
+        """Operations with fewer path parameters first: a literal segment wins over a parameter
+        (``/leads/variable-keys`` before ``/leads/{id}``)."""
+        return sorted(self.operations, key=lambda op: len(op.path_template_names))
+
     def match(self, method: str, path: str) -> Operation | None:
         """The operation a concrete request path (without the server prefix) belongs to."""
-        for operation in self.operations:
+        for operation in self._by_specificity:
             if operation.matches(method, path):
                 return operation
         return None

@@ -39,7 +39,7 @@ from contracts.values.errors import (
     VendorUnhealthy,
     VendorUnreachable,
 )
-from contracts.values.model import RateLimitPolicy
+from contracts.values.model import OWNED, RateLimitPolicy
 from contracts.values.redaction import Redactor
 
 log = logging.getLogger("contracts.http")
@@ -58,6 +58,16 @@ class RequestPolicy:
     allow_undocumented_methods: bool = True
     forbidden_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Operation label -> top-level body fields that must not be sent (outreach triggers)."""
+    forbidden_operations: Mapping[str, str] = field(default_factory=dict)
+    """Operation label -> why it must not be sent at all here (it needs outreach the target does not allow)."""
+    path_bindings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Operation label -> path parameter -> ``OWNED`` or the variable it must equal (``Vendor.path_bindings``)."""
+    body_bindings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Operation label -> top-level JSON body field -> ``OWNED`` or a variable (``Vendor.body_bindings``)."""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    """The values of the variables bindings name (what the user configured)."""
+    owns: Callable[[str], bool] = field(default=lambda value: True)
+    """Whether a value names a record this run may write to (``OWNED``); see ``RunContext.owns``."""
     vendor_env_prefix: str = ""
 
 
@@ -352,6 +362,7 @@ class VendorClient:
         params: Mapping[str, Any] | str | bytes | None = None,
         json_body: Any = None,
         content: bytes | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
         source: str,
     ) -> Exchange:
         """Send one request (with retries where safe) and return the exchange.
@@ -367,8 +378,13 @@ class VendorClient:
         if json_body is not None:
             content = json.dumps(json_body).encode()
             headers = {"Content-Type": "application/json", **(headers or {})}
-        self._enforce_policy(method, label, content)
-        request = self._http.build_request(method, path, headers=headers, params=params, content=content)
+        if files is not None:
+            # ``files`` (field -> filename, bytes, media type) goes as multipart/form-data, logged as sent.
+            request = self._http.build_request(method, path, headers=headers, params=params, files=files)
+            content = request.read()
+        else:
+            request = self._http.build_request(method, path, headers=headers, params=params, content=content)
+        self._enforce_policy(method, label, content, path.split("?", 1)[0])
         exchange = Exchange(
             vendor=self.vendor,
             operation=label,
@@ -552,7 +568,7 @@ class VendorClient:
 
     # policy and redaction -------------------------------------------------------------------
 
-    def _enforce_policy(self, method: str, label: str | None, content: bytes | None) -> None:
+    def _enforce_policy(self, method: str, label: str | None, content: bytes | None, path: str = "") -> None:
         if method in IDEMPOTENT_METHODS or method == "TRACE":
             return
         if label is None and not self.policy.allow_undocumented_methods:
@@ -567,18 +583,48 @@ class VendorClient:
                 f"(set {self.policy.vendor_env_prefix}_ALLOW_WRITES=1 to allow them)",
                 vendor=self.vendor,
             )
+        why_not = self.policy.forbidden_operations.get(label or "")
+        if why_not is not None:
+            raise UnsafeRequest(f"refusing {label}: {why_not}", vendor=self.vendor)
+        body = _json_or_none(content)
+        self._enforce_bindings(label or "", path, body)
         forbidden = self.policy.forbidden_fields.get(label or "", ())
-        if not forbidden or not content:
-            return
-        try:
-            body = json.loads(content)
-        except ValueError:
+        if not forbidden or body is None:
             return
         sent = sorted(name for name in forbidden if isinstance(body, dict) and name in body)
         if sent:
             raise UnsafeRequest(
                 f"refusing {label}: it would send {', '.join(sent)}, which trigger real outreach "
                 f"(set {self.policy.vendor_env_prefix}_ALLOW_OUTREACH=1 to allow them)",
+                vendor=self.vendor,
+            )
+
+    def _enforce_bindings(self, label: str, path: str, body: Any) -> None:
+        """Refuse a write whose bound path parameter or body field names anything but what it is bound to."""
+        operation = self.spec.operation(label) if label else None
+        values = operation.path_values(path) if operation is not None else {}
+        checks = [
+            (f"path parameter {name}", values.get(name), binding)
+            for name, binding in self.policy.path_bindings.get(label, {}).items()
+        ]
+        if isinstance(body, dict):
+            checks += [
+                (f"body field {name}", body[name], binding)
+                for name, binding in self.policy.body_bindings.get(label, {}).items()
+                if name in body
+            ]
+        for where, value, binding in checks:
+            if binding == OWNED:
+                if isinstance(value, str) and self.policy.owns(value):
+                    continue
+                allowed = "a record this run created"
+            else:
+                if value is not None and value == self.policy.variables.get(binding):
+                    continue
+                allowed = f"the configured {self.policy.vendor_env_prefix}_{binding.upper()}"
+            raise UnsafeRequest(
+                f"refusing {label}: its {where} is {self.redactor.scrub(repr(value))}, not {allowed} "
+                "(a run writes only to what it made or what the user named)",
                 vendor=self.vendor,
             )
 
@@ -603,3 +649,13 @@ class VendorClient:
         if not self.redactor.contains_secret(text):
             return content
         return self.redactor.scrub(text).encode(encoding)
+
+
+def _json_or_none(content: bytes | None) -> Any:
+    """The JSON a request body holds, or None (no body, or not JSON: multipart, form)."""
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
