@@ -55,6 +55,49 @@ LEAD = {
 }
 """What the lifecycle sends beside a fresh email (no real person: a 555-01xx number, an example.com address)."""
 
+ATTRIBUTION = {
+    "city": "Springfield",
+    "country": "United States",
+    "countryCode": "US",
+    "dataConsentAcceptedAt": "2026-05-08T14:23:11.000Z",
+    "dclid": "dclid-contract-suite",
+    "epik": "epik-contract-suite",
+    "fbclid": "fbclid-contract-suite",
+    "gadSource": "1",
+    "gbraid": "gbraid-contract-suite",
+    "gclid": "gclid-contract-suite",
+    "gclsrc": "aw.ds",
+    "hyclid": "hyclid-contract-suite",
+    "ipAddress": "192.0.2.10",
+    "language": "en-US",
+    "latitude": 0,
+    "liFatId": "lifatid-contract-suite",
+    "longitude": 0,
+    "msclkid": "msclkid-contract-suite",
+    "partner": "contract-suite",
+    "rdtCid": "rdtcid-contract-suite",
+    "ref": "contract-suite",
+    "referrer": "https://example.com/contract-suite",
+    "region": "IL",
+    "scCid": "sccid-contract-suite",
+    "screenHeight": 1080,
+    "screenWidth": 1920,
+    "setterCode": "contract-suite",
+    "ttclid": "ttclid-contract-suite",
+    "twclid": "twclid-contract-suite",
+    "userAgent": "contracts-suite",
+    "utmCampaign": "contract-suite",
+    "utmContent": "contract-suite",
+    "utmId": "contract-suite",
+    "utmMedium": "contract-suite",
+    "utmSource": "contract-suite",
+    "utmTerm": "contract-suite",
+    "wbraid": "wbraid-contract-suite",
+    "yclid": "yclid-contract-suite",
+}
+"""Every LeadMetadata key Get Lead's example shows, typed as it shows it (TEST-NET address, example.com referrer):
+the seed sends them all, so the answers about the records the suite writes to show every metadata member."""
+
 MALFORMED_ID = Evidence(
     Level.INFERRED,
     source=f"{PAGE} (path parameter) and https://docs.api.aura-app.ai/ (Error Handling, research-notes §4)",
@@ -126,7 +169,7 @@ VENDOR = Vendor(
     ),
     seed=Step(
         operation=CREATE,
-        body={"email": "{unique_email}", "full_name": "Contract Suite"},
+        body={"email": "{unique_email}", "full_name": "Contract Suite", "metadata": ATTRIBUTION},
         expect_status=(200, 201),
         save={"lead_id": "/data/id"},
     ),
