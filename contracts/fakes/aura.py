@@ -20,7 +20,8 @@ The other lead pages (research-notes §4) add the list, the create and the updat
   violation is a 400. New leads get status "new". The success status is not documented: the fake answers 201.
 * ``PATCH /v1/leads/{id}``: the updatable fields ``full_name, email, phone, company, status, timezone, notes``
   (others are ignored); fields not sent keep their values; ``notes`` replaces the whole array (a note sent needs
-  ``content``; the fake fills ``created_at`` and ``user_id`` where they are not sent). 200 with the lead.
+  ``content``; the fake fills ``created_at`` and ``user_id`` where they are not sent). 200 with the lead. The
+  docs show one status, "new", and list no other: the fake refuses any other status with a 400.
 
 Aura documents no delete: created leads stay. Quirks (self-tests): ``cursor_loops`` (the last page points back to
 the first), ``repeat_item`` (each next page starts one item early), ``page_over_limit`` (one item more than the
@@ -55,6 +56,9 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 UPDATABLE = ("full_name", "email", "phone", "company", "status", "timezone", "notes")
 """The PATCH page's updatable fields."""
+STATUSES = ("new",)
+"""The lead statuses the docs show (only "new"; they list no closed set). The fake takes no other: a status it
+made up would be drift of the fake's own making."""
 API_USER = "user_apikey"
 """The user_id the fake gives a note sent without one (a key acts for the organization, not for a user)."""
 _DATE_TIME = jsonschema_rs.Draft202012Validator({"type": "string", "format": "date-time"}, validate_formats=True)
@@ -335,7 +339,9 @@ class AuraFake(FakeVendor):
         return self._error(400, message, "VALIDATION_ERROR")
 
     def list_leads(self, request: FakeRequest, match: Match) -> FakeResponse:
-        query = request.query
+        # A parameter sent empty (``?limit=``) is taken as not sent: the page gives no meaning to an empty value,
+        # and recorded traffic (HAR query lists) keeps no empty values, so a replay must get the same answer.
+        query = {name: value for name, value in request.query.items() if value != ""}
         limit = DEFAULT_LIMIT
         if "limit" in query:
             if self.has_quirk("limit_typed_as_number"):
@@ -415,6 +421,8 @@ class AuraFake(FakeVendor):
             problem = _field_problem(body, name)
             if problem is not None:
                 return self._invalid(problem)
+        if "status" in body and body["status"] not in STATUSES:
+            return self._invalid(f"status must be one of {', '.join(STATUSES)}")
         notes = body.get("notes")
         if "notes" in body:
             if not isinstance(notes, list) or not all(isinstance(note, dict) for note in notes):
