@@ -190,7 +190,7 @@ VENDOR = Vendor(
             steps=(
                 Step(
                     operation=CREATE,
-                    body={"email": "{unique_email}", **LEAD, "metadata": {"utmSource": "contract-suite"}},
+                    body={"email": "{unique_email}", **LEAD, "metadata": ATTRIBUTION},
                     expect_status=(200, 201),
                     expect={"/success": True, "/data/status": "new", **{f"/data/{k}": v for k, v in LEAD.items()}},
                     save={"lead_id": "/data/id", "sent_email": "/data/email", "created_at": "/data/created_at"},
@@ -203,7 +203,7 @@ VENDOR = Vendor(
                         "/data/id": "{lead_id}",
                         "/data/email": "{sent_email}",
                         "/data/status": "new",
-                        "/data/metadata": {"utmSource": "contract-suite"},
+                        "/data/metadata": ATTRIBUTION,
                         **{f"/data/{k}": v for k, v in LEAD.items()},
                     },
                 ),
@@ -226,7 +226,7 @@ VENDOR = Vendor(
                         "/data/timezone": LEAD["timezone"],
                         "/data/status": "new",
                         "/data/created_at": "{created_at}",
-                        "/data/metadata": {"utmSource": "contract-suite"},
+                        "/data/metadata": ATTRIBUTION,
                     },
                 ),
             ),
@@ -286,6 +286,37 @@ VENDOR = Vendor(
                     operation=CREATE,
                     body={"email": "{unique_email}", "phone": "555-0100"},
                     expect_status=(400,),
+                ),
+            ),
+        ),
+        Scenario(
+            name="an update with a phone not in E.164 is refused",
+            doc=f"{PATCH_DOC}: phone is updatable; {CREATE_DOC}: phone (E.164); the error envelope (400 inferred)",
+            needs=WRITES,
+            # The update page lists phone among the updatable fields; the E.164 rule is the create page's.
+            evidence=Evidence(
+                Level.INFERRED,
+                source=f"{PATCH_PAGE} and {CREATE_PAGE}",
+                quote=f"{UPDATABLE}; phone (E.164, pattern ^\\+[1-9]\\d{{1,14}}$)",
+            ),
+            steps=(
+                Step(
+                    operation=CREATE,
+                    body={"email": "{unique_email}", "phone": "+14155550101"},
+                    expect_status=(200, 201),
+                    save={"lead_id": "/data/id"},
+                ),
+                Step(
+                    operation=UPDATE,
+                    path_params={"id": "{lead_id}"},
+                    body={"phone": "555-0101"},
+                    expect_status=(400,),
+                ),
+                Step(
+                    operation=READ,
+                    path_params={"id": "{lead_id}"},
+                    expect_status=(200,),
+                    expect={"/data/phone": "+14155550101"},
                 ),
             ),
         ),
