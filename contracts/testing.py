@@ -105,6 +105,14 @@ DEFECTS: tuple[type[Defect], ...] = (
 """Every kind of defect: each breaks one documented fact in the responses it applies to."""
 QUIRKS: Mapping[str, tuple[str, ...]] = {
     "nexor": ("no_metadata_mapping", "core_columns_in_metadata"),
+    "aura": (
+        "cursor_loops",
+        "repeat_item",
+        "page_over_limit",
+        "has_more_without_cursor",
+        "limit_typed_as_number",
+        "notes_appended",
+    ),
 }
 """The named behaviour switches (``Quirk``) each vendor's fake consults; a fake ignores any other name.
 
