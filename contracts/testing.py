@@ -133,6 +133,14 @@ QUIRKS: Mapping[str, tuple[str, ...]] = {
         "upload_counts_off_by_one",
         "workflow_delete_keeps_lead",
     ),
+    "aura": (
+        "cursor_loops",
+        "repeat_item",
+        "page_over_limit",
+        "has_more_without_cursor",
+        "limit_typed_as_number",
+        "notes_appended",
+    ),
 }
 """The named behaviour switches (``Quirk``) each vendor's fake consults; a fake ignores any other name.
 

@@ -175,7 +175,9 @@ def test_a_guard_fault_stops_the_run_with_the_reason(
 
 def test_a_guard_that_recovers_within_the_retries_is_no_fault(sleeps: list[float]) -> None:
     fake = AuraFake(faults=[Fault(kind="status", status=503, times=2)])
-    result = run_vendor(AURA, faked(fake), spec=AURA_SPEC)
+    # The whole run, list pages included: a page of Aura leads (Get Lead's lead is about 1.8 kB) is over the
+    # 2048 byte cap the fault cases use, so this run gets a cap that only a fault's huge body exceeds.
+    result = run_vendor(AURA, faked(fake).with_limits(max_body_bytes=65_536), spec=AURA_SPEC)
     assert (result.status, result.reason, result.contract_failures) == (Status.PASS, None, [])
     assert fake.faults[0].served == 2
     # Retried, never final, but not forgotten: counted among the operation's answers, and no finding (Aura
@@ -321,6 +323,8 @@ def test_after_the_guard_every_unit_still_runs_and_reports_what_it_could_not_rea
     assert len(result.outcomes) == len(units)  # the rest of the run completed
     assert all(outcome.inconclusive is None for outcome in result.outcomes)
     for outcome in result.outcomes:  # every unit tried, and says what it could not reach
+        if outcome.skipped is not None and "writes" in outcome.skipped:
+            continue  # a write (Aura's create and update) on a target that allows none: not tried at all
         assert outcome.findings, outcome.name
         assert {finding.kind for finding in outcome.findings} == {Kind.UNREACHABLE}, outcome.name
     assert {finding.kind for finding in result.contract_failures} == {Kind.UNREACHABLE}

@@ -52,6 +52,12 @@ OPERATION_PAGES = {
         "https://dialnexa.mintlify.app/api-reference/campaign-leads/upload",
         "api-evangelist/dialnexa",
     ),
+    # Aura's list, create and update pages, known from research-notes §4 (which quotes them).
+    "aura": (
+        "https://docs.api.aura-app.ai/openapi/v1/leads/get",
+        "https://docs.api.aura-app.ai/openapi/v1/leads/post",
+        "https://docs.api.aura-app.ai/openapi/v1/leads/id/patch",
+    ),
 }
 """The pages beyond the primary ones that an operation of the spec is written from (its x-doc-source)."""
 
@@ -209,7 +215,16 @@ OPERATIONS = [
         },
         id="dialnexa",
     ),
-    pytest.param("aura", {"GET /v1/leads/{id}": "200 400 401 404 429"}, id="aura"),
+    pytest.param(
+        "aura",
+        {
+            "GET /v1/leads/{id}": "200 400 401 404 429",
+            "GET /v1/leads": "200 400 401 429",
+            "POST /v1/leads": "200 201 400 401 429",
+            "PATCH /v1/leads/{id}": "200 400 401 404 429",
+        },
+        id="aura",
+    ),
 ]
 
 

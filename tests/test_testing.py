@@ -282,7 +282,7 @@ def test_an_unknown_vendor_names_the_known_ones():
             "cannot both be mounted",
         ),
         (lambda: vendor_fakes("nexor", faults=[Fault("timeout", operation="GET /lead")]), "serves: GET /leads/{id}"),
-        (lambda: vendor_fakes("aura", defects=[Quirk(name="no_metadata_mapping")]), "its quirks: none"),
+        (lambda: vendor_fakes("dialnexa", defects=[Quirk(name="no_metadata_mapping")]), "its quirks: none"),
     ],
 )
 def test_options_are_checked_when_asked_for(call: Callable[[], object], message: str):

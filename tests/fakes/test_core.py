@@ -137,7 +137,7 @@ def test_unknown_paths_get_404(url, body):
             {"statusCode": 404, "message": "Cannot GET /campaigns", "error": "Not Found"},
             id="dialnexa",
         ),
-        pytest.param(get_vendor("aura"), "/v1/leads", {"code": "NOT_FOUND"}, id="aura"),
+        pytest.param(get_vendor("aura"), "/v1/webhooks", {"code": "NOT_FOUND"}, id="aura"),
     ],
 )
 def test_unrouted_paths_get_the_vendors_404_envelope(vendor, path, body):

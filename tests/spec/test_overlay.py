@@ -29,13 +29,14 @@ from contracts.spec.overlay import (
     OVERLAY_KINDS,
     OverlayError,
     Persisting,
+    _usages,
     apply_overlay,
     is_proposable,
     normalized_path,
     overlay_errors,
     propose,
 )
-from contracts.spec.shape import iter_members
+from contracts.spec.shape import Member, iter_members
 from contracts.transport.client import analyse
 from contracts.transport.targets import fake_target
 from contracts.values.findings import Finding, Kind, Location, Severity
@@ -277,7 +278,16 @@ def _defects(vendor: Vendor, spec: Spec) -> tuple[list[Defect], set[Kind]]:
     if known is not None:
         defects.append(SetValue(operation=read, status=200, pointer=known.pointer, value="beyond_the_known"))
         kinds.add(Kind.ENUM_MISMATCH)
-    nullable = next((m for m in members if m.shape.nullable and not m.shape.is_object and m.required), None)
+    usages = _usages(spec).members
+
+    def only_the_read(member: Member) -> bool:
+        """No other response documents the member's schema (Aura's Lead is also the create's and update's)."""
+        here = (read, "200", member.pointer)
+        return all(used == {here} for used in usages.values() if here in used)
+
+    nullable = next(
+        (m for m in members if m.shape.nullable and not m.shape.is_object and m.required and only_the_read(m)), None
+    )
     if nullable is not None:
         defects.append(SetValue(operation=read, status=200, pointer=nullable.pointer, value=None))
         kinds.add(Kind.NEVER_PRESENT)
