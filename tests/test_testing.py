@@ -282,7 +282,10 @@ def test_an_unknown_vendor_names_the_known_ones():
             "cannot both be mounted",
         ),
         (lambda: vendor_fakes("nexor", faults=[Fault("timeout", operation="GET /lead")]), "serves: GET /leads/{id}"),
-        (lambda: vendor_fakes("dialnexa", defects=[Quirk(name="no_metadata_mapping")]), "its quirks: none"),
+        (
+            lambda: vendor_fakes("dialnexa", defects=[Quirk(name="no_metadata_mapping")]),
+            "dialnexa's fake has no quirk 'no_metadata_mapping'; its quirks: update_after_call_started",
+        ),
     ],
 )
 def test_options_are_checked_when_asked_for(call: Callable[[], object], message: str):
