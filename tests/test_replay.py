@@ -380,3 +380,14 @@ def test_a_bug_in_the_replay_exits_4_with_its_traceback(monkeypatch):
     assert result.exit_code == 4, result.output
     assert "in planted_bug" in result.output
     assert "internal error: this is a bug in the contract suite" in result.output
+
+
+def test_a_query_parameter_sent_empty_is_recorded_as_sent():
+    """``?limit=`` is a request of its own (a vendor may refuse it): the cassette keeps it, empty."""
+    url = "http://127.0.0.1:5555/aura/v1/leads?limit=&status=new"
+    exchanges = [_exchange(url=url, path="/v1/leads")]
+    har = json.loads(to_har("aura", exchanges, server_url="https://h/v1", target="fake", redactor=Redactor([])))
+    request = har["log"]["entries"][0]["request"]
+    assert [item["name"] for item in request["queryString"]] == ["limit", "status"]
+    assert request["queryString"][0]["value"] == ""
+    assert request["url"].endswith("/v1/leads?limit=&status=new")

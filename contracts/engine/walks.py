@@ -127,7 +127,22 @@ def _walk_pages(
         else:
             more = _value(body, walk.has_more, default=None)
             cursor = _value(body, walk.next_cursor, default=None)
-            if not more or not isinstance(cursor, str) or not cursor:
+            if more and not (isinstance(cursor, str) and cursor):
+                # More pages promised, and no way to ask for them.
+                pointer = walk.next_cursor or walk.items
+                outcome.findings.append(
+                    behaviour_finding(
+                        ctx,
+                        exchange,
+                        pointer,
+                        "a cursor to the next page (has_more is true)",
+                        describe_value(cursor) if cursor is not None else "null or absent",
+                        source=outcome.name,
+                    )
+                )
+                walked.stopped = f"page {number} promises more pages and gives no cursor"
+                return walked
+            if not more:
                 walked.ended = True
                 return walked
     walked.stopped = f"not at its end after {walk.max_pages} pages"

@@ -104,7 +104,8 @@ def _body_text(content: bytes | None, pseudonyms: Pseudonymizer) -> str | None:
 
 def _rebased(exchange: Exchange, server_url: str, pseudonyms: Pseudonymizer) -> tuple[str, list[dict[str, str]]]:
     """The request URL on the spec's server URL, its query values pseudonymised; and the query as HAR lists it."""
-    query = [(name, pseudonyms.text(value, key=name)) for name, value in parse_qsl(urlsplit(exchange.url).query)]
+    pairs = parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True)  # `?limit=` is a value sent, too
+    query = [(name, pseudonyms.text(value, key=name)) for name, value in pairs]
     url = f"{server_url.rstrip('/')}{exchange.path.split('?')[0]}"
     if query:
         url = f"{url}?{urlencode(query)}"

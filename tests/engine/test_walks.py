@@ -60,6 +60,7 @@ def test_the_page_walk_sends_page_and_limit_and_finds_the_lead_it_created():
         ("leads by page", "status_filter_ignored", "/data/leads/0/status", "only items whose /status"),
         ("leads by page", "created_not_listed", "/data/leads", "the record this run created"),
         ("feed by cursor", "cursor_repeats", "/data/0/id", "each item once"),
+        ("feed by cursor", "more_without_cursor", "/pagination/next_cursor", "a cursor to the next page"),
     ],
 )
 def test_each_broken_list_promise_is_named_by_kind_and_pointer(name, bug, pointer, expected):
