@@ -13,15 +13,16 @@ For each vendor ``V`` (``NEXOR``, ``POLLYBOT``, ``DIALNEXA``, ``AURA``):
 ``V_<NAME>``                values scenarios need (e.g. ``NEXOR_ASSIGNABLE_WORKFLOW_ID``)
 ==========================  =============================================================
 
-Run-wide: ``CONTRACTS_MAX_EXAMPLES``, ``CONTRACTS_PHASES``, ``CONTRACTS_CONNECT_TIMEOUT``,
-``CONTRACTS_READ_TIMEOUT``, ``CONTRACTS_RETRIES``, ``CONTRACTS_TIME_BUDGET`` (seconds per vendor),
-``CONTRACTS_MAX_BODY_BYTES``.
+Run-wide: ``CONTRACTS_MAX_EXAMPLES``, ``CONTRACTS_STATEFUL_EXAMPLES``, ``CONTRACTS_PHASES``,
+``CONTRACTS_CONNECT_TIMEOUT``, ``CONTRACTS_READ_TIMEOUT``, ``CONTRACTS_RETRIES``, ``CONTRACTS_TIME_BUDGET`` (seconds
+per vendor), ``CONTRACTS_MAX_BODY_BYTES``.
 
 ``CONTRACTS_MAX_EXAMPLES`` and ``CONTRACTS_PHASES`` (a comma-separated subset of
 ``examples,coverage,fuzzing``) set the property units' budget for the fakes as
 well as for live runs: ``CONTRACTS_MAX_EXAMPLES=1000`` is the deep run of the
 nightly CI; unset, fakes run all three phases with 25 examples per operation
-and live runs only the docs' examples (see ``LIVE_LIMITS``).
+and live runs only the docs' examples (see ``LIVE_LIMITS``). ``CONTRACTS_STATEFUL_EXAMPLES`` sets how many
+linked scenarios the stateful unit draws (5 on the fakes, 1 live; the deep run uses 100).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class _RunEnv(BaseSettings):
     )
 
     max_examples: int | None = Field(default=None, ge=1)
+    stateful_examples: int | None = Field(default=None, ge=1)
     phases: str | None = None
     connect_timeout: float = Field(default=LIVE_LIMITS.connect_timeout, gt=0)
     read_timeout: float = Field(default=LIVE_LIMITS.read_timeout, gt=0)
@@ -95,7 +97,8 @@ def _phases(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def budget(limits: RunLimits, env_file: Path | None = None) -> RunLimits:
-    """``limits`` with the property budget from ``CONTRACTS_MAX_EXAMPLES`` and ``CONTRACTS_PHASES``, when set."""
+    """``limits`` with the property budget from ``CONTRACTS_MAX_EXAMPLES``, ``CONTRACTS_STATEFUL_EXAMPLES`` and
+    ``CONTRACTS_PHASES``, when set."""
     return _with_budget(limits, _run_env(env_file))
 
 
@@ -103,6 +106,7 @@ def _with_budget(limits: RunLimits, run: _RunEnv) -> RunLimits:
     return replace(
         limits,
         max_examples=run.max_examples or limits.max_examples,
+        stateful_examples=run.stateful_examples or limits.stateful_examples,
         phases=_phases(run.phases, limits.phases),
     )
 

@@ -141,9 +141,10 @@ def test_the_default_budgets_are_lean_live_and_thorough_on_the_fakes():
 
 def test_the_deep_run_switch_applies_to_fakes_and_live_runs(monkeypatch):
     monkeypatch.setenv("CONTRACTS_MAX_EXAMPLES", "1000")
+    monkeypatch.setenv("CONTRACTS_STATEFUL_EXAMPLES", "100")
     monkeypatch.setenv("CONTRACTS_PHASES", " Fuzzing, examples,fuzzing ")
     for limits in (budget(FAKE_LIMITS), run_limits()):
-        assert (limits.max_examples, limits.phases) == (1000, ("fuzzing", "examples"))
+        assert (limits.max_examples, limits.stateful_examples, limits.phases) == (1000, 100, ("fuzzing", "examples"))
 
 
 def test_the_redactor_knows_every_configured_key_before_anything_runs(monkeypatch, tmp_path):
