@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REPORTS ?= reports
 
-.PHONY: install check test bench-smoke lint live serve lock bench canary clean cassettes replay
+.PHONY: install check test test-slow bench-smoke lint live serve lock bench canary clean cassettes replay
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
@@ -37,6 +37,11 @@ cassettes: $(STAMP)
 # that the workers and the CLI subprocesses the tests start reuse compiled bytecode (1.5 s less per process).
 test: $(STAMP) lint
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto
+
+# The slow tests (marker slow): whole runs over every vendor, and real-time rate-limit windows. `make test` leaves
+# them out to stay about a minute on 2 cores; .ci/run runs them after it on every change.
+test-slow: $(STAMP)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto -m slow
 
 # The smoke tests of the benchmark scripts (tests/benchmarks, marker bench_smoke): the slowest tests, so `make test`
 # (the project's pytest options) leaves them out; .ci/run runs this after it. Fails when they are not collected.

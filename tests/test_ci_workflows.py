@@ -767,6 +767,7 @@ def vendor_artifact(root: Path, vendor: str) -> None:
         pytest.param([], "2", id="no-report-at-all"),
     ],
 )
+@pytest.mark.slow
 def test_the_merge_step_merges_the_downloaded_reports_for_real(tmp_path: Path, vendors: list[str], code: str) -> None:
     """The merge step's script with the real ``contracts``: one report, one history, whatever arrived."""
     if shutil.which("bash") is None:

@@ -46,6 +46,7 @@ def broken_targets(monkeypatch, **fake_kwargs):
     monkeypatch.setattr("contracts.pipeline.select_target", target)
 
 
+@pytest.mark.slow
 def test_fakes_hold_their_contracts_exit_0_with_reports(tmp_path):
     result = drift(tmp_path, "--vendor", "dialnexa", "--vendor", "aura")
     assert result.exit_code == 0, result.output
@@ -103,6 +104,7 @@ def test_usage_errors_exit_2():
     assert "Invalid value for '--vendor'" in result.output
 
 
+@pytest.mark.slow
 def test_the_second_night_compares_with_the_first_and_survives_a_corrupt_history(tmp_path, monkeypatch):
     broken_targets(
         monkeypatch,
@@ -173,6 +175,7 @@ def read_environment(process: subprocess.Popen[str], *, last: str, timeout: floa
     return env
 
 
+@pytest.mark.slow
 def test_a_live_run_against_contracts_serve_end_to_end(tmp_path):
     """The live path, for real: `contracts serve` in one process, `pytest -m live` in another, with writes and
     outreach allowed: every test runs (none is skipped), and every lead the run created where the vendor documents

@@ -271,6 +271,7 @@ def test_3_a_live_run_in_a_worker(contract_run):
 """
 
 
+@pytest.mark.slow
 def test_under_xdist_each_worker_has_its_own_fakes_and_writes_no_partial_report(pytester, clean_env, loopback):
     """Two workers run the same tests at once (``--dist each``): each sees only the leads it created.
 

@@ -63,6 +63,7 @@ def test_one_cassette_per_vendor_is_shipped_and_replays_clean():
     assert "0 failure(s)" in out
 
 
+@pytest.mark.slow
 def test_a_fresh_recording_equals_the_shipped_cassettes(tmp_path):
     """Regeneration (``make cassettes``) is deterministic: recording again gives the very same files."""
     root = Path(__file__).resolve().parents[1]
@@ -144,6 +145,7 @@ def test_a_recorded_cassette_holds_no_key_and_no_person(tmp_path):
     assert scan_for_leaks(redactor, [tmp_path]) == []
 
 
+@pytest.mark.slow
 def test_drift_record_writes_cassettes_the_leak_scan_passes(tmp_path):
     result = CliRunner().invoke(
         cli.main,
@@ -342,6 +344,7 @@ def test_a_recording_of_other_records_replays_on_the_fakes_own(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_the_leak_scan_covers_the_record_folder(tmp_path, monkeypatch):
     """Whatever ends up in the --record folder is scanned for the configured keys like the reports are."""
     key = "aura_pk_live_configuredinenvironment"

@@ -110,6 +110,7 @@ def read_normalised(out: Path) -> tuple[Any, Any, str]:
 
 
 @pytest.mark.usefixtures("dialnexa_broken")
+@pytest.mark.slow
 def test_a_night_split_by_vendor_merges_into_what_one_run_over_all_vendors_reports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

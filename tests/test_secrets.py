@@ -99,6 +99,7 @@ def test_a_key_in_the_request_path_is_masked(pytester, live_env):
     assert files_containing(pytester.path, KEY) == []
 
 
+@pytest.mark.slow
 def test_the_cli_masks_the_key_everywhere(tmp_path, live_env):
     completed = subprocess.run(
         [sys.executable, "-m", "contracts.cli", "drift", "--target", "live", "--vendor", "nexor", "--out", "reports"],

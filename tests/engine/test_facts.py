@@ -229,6 +229,7 @@ def full_run(vendor_name: str) -> VendorResult:
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=[vendor.name for vendor in VENDORS])
+@pytest.mark.slow
 def test_a_run_against_the_fake_checks_every_fact_the_fake_can_show(vendor):
     result = full_run(vendor.name)
     assert result.coverage is not None
@@ -277,6 +278,7 @@ DIALNEXA_BOUND_REFUSALS = (
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=[vendor.name for vendor in VENDORS])
+@pytest.mark.slow
 def test_the_live_default_checks_the_same_facts_with_fewer_requests(vendor):
     """The live budget drops the inputs that checked no further fact; it must not drop a fact."""
     spec = load_spec(vendor)

@@ -288,6 +288,7 @@ def test_two_corrupt_histories_in_the_same_second_are_both_kept(tmp_path: Path) 
     assert sorted(path.read_bytes() for path in tmp_path.glob("history.json.corrupt-*")) == [b"first", b"second"]
 
 
+@pytest.mark.slow
 def test_the_cli_survives_a_corrupt_history(tmp_path: Path) -> None:
     """End to end: ``contracts drift`` with a corrupt history still writes its reports and says why."""
     out = tmp_path / "reports"

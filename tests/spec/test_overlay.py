@@ -310,6 +310,7 @@ def _contract_checks(result: VendorResult) -> set[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda vendor: vendor.name)
+@pytest.mark.slow
 def test_the_overlay_of_persisting_drift_applied_to_the_spec_removes_that_drift_and_changes_no_contract_check(vendor):
     spec = load_spec(vendor)
     defects, kinds = _defects(vendor, spec)
@@ -362,6 +363,7 @@ def test_the_overlay_of_persisting_drift_applied_to_the_spec_removes_that_drift_
 # -- publishing -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_publish_writes_the_overlay_beside_the_reports_once_drift_persists_and_removes_it_when_it_is_gone(tmp_path):
     nexor = get_vendor("nexor")
     spec = load_spec(nexor)

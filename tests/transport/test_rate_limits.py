@@ -388,6 +388,7 @@ def test_a_429_that_breaks_its_documented_response_is_named_before_the_retry(
 
 
 @pytest.mark.parametrize("vendor", VENDORS, ids=lambda vendor: vendor.name)
+@pytest.mark.slow
 def test_a_clean_fake_under_a_rate_limit_gives_no_false_failure(vendor: Vendor) -> None:
     """Real time, a real 1 s window: its 429s are checked (the fakes send the documented ones), counted among the
     documented facts checked, and reported with the waits they cost."""
@@ -420,6 +421,7 @@ def test_a_clean_fake_under_a_rate_limit_gives_no_false_failure(vendor: Vendor) 
         }
 
 
+@pytest.mark.slow
 def test_contracts_serve_with_a_rate_limit_is_a_clean_live_run(monkeypatch: pytest.MonkeyPatch, loopback: Any) -> None:
     """As ``contracts serve --rate-limit 20/1`` serves it, over real HTTP: DialNexa's fake sends Retry-After and its
     documented 429; the live run honours it, checks each 429 and reports them, with no false failure."""
@@ -583,6 +585,7 @@ def test_a_live_target_carries_the_documented_limit_and_the_budgets(
 # -- the whole suite against a vendor that enforces a small limit ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_live_like_run_against_a_rate_limiting_fake_absorbs_the_429s() -> None:
     """Real time: the fake counts a real 1 s window, so the waits it asks for are really waited."""
     fake = AuraFake(rate_limit=RateLimit(limit=15, window=1.0))  # the run needs about 60 requests
