@@ -90,6 +90,10 @@ def loopback_target(vendor: Vendor, environment: dict[str, str], max_examples: i
         restricted_key=Secret(restricted) if restricted else None,
         lead_id=env("LEAD_ID"),
         capabilities=ALL_CAPABILITIES,
-        variables={name.removeprefix(vendor.env("")): value for name, value in environment.items()},
+        variables={
+            name.removeprefix(vendor.env("")).lower(): value
+            for name, value in environment.items()
+            if name.startswith(vendor.env(""))
+        },
         limits=FAKE_LIMITS,
     ).with_limits(max_examples=max_examples)
