@@ -221,3 +221,29 @@ def test_every_unit_of_the_unbroken_fake_runs_and_passes() -> None:
     failures: list[Any] = [f.headline() for o in outcomes.values() for f in o.findings if f.is_contract_failure]
     assert failures == []
     assert {name for name, outcome in outcomes.items() if outcome.notes and name.startswith("scenario:")} == set()
+
+
+def test_an_unknown_campaign_configured_is_findings_naming_the_refusal_and_leaves_nothing_behind():
+    """A DIALNEXA_CAMPAIGN_ID that names no campaign: the run ends with findings on the writes the vendor refused,
+    never a traceback, and creates nothing (issue 10's "Bad input")."""
+    import copy
+    import dataclasses
+
+    from contracts.engine.runner import run_vendor
+    from contracts.values.results import Status
+
+    vendor = get_vendor("dialnexa")
+    spec = load_spec(vendor)
+    fake = vendor.fake()
+    target = fake_target(fake, base_url=spec.server_url).with_limits(max_examples=2, stateful_examples=2)
+    target = dataclasses.replace(target, variables={**target.variables, "campaign_id": "cmp_never_made"})
+    before = copy.deepcopy(fake.leads) if hasattr(fake, "leads") else None
+    result = run_vendor(vendor, target, spec=spec)
+    assert result.status is Status.FAIL
+    refused = [f for f in result.findings if f.operation == "POST /campaigns-leads" and f.status_code == 404]
+    assert refused, [f.headline() for f in result.findings][:5]
+    assert result.created == [] or all(record["operation"] != "POST /campaigns-leads" for record in result.created)
+    if before is not None:
+        assert {key for key in fake.leads if key not in before} <= {record["id"] for record in result.created}, (
+            "nothing but what the run lists"
+        )
