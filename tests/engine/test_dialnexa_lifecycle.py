@@ -234,10 +234,10 @@ def test_an_unknown_campaign_configured_is_findings_naming_the_refusal_and_leave
 
     vendor = get_vendor("dialnexa")
     spec = load_spec(vendor)
-    fake = vendor.fake()
+    fake: Any = vendor.fake()
     target = fake_target(fake, base_url=spec.server_url).with_limits(max_examples=2, stateful_examples=2)
     target = dataclasses.replace(target, variables={**target.variables, "campaign_id": "cmp_never_made"})
-    before = copy.deepcopy(fake.leads) if hasattr(fake, "leads") else None
+    before = copy.deepcopy(fake.leads)
     result = run_vendor(vendor, target, spec=spec)
     assert result.status is Status.FAIL
     refused = [f for f in result.findings if f.operation == "POST /campaigns-leads" and f.status_code == 404]
