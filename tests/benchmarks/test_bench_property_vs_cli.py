@@ -19,8 +19,9 @@ def test_every_side_runs_the_same_cases_and_the_ratios_are_printed(capsys):
     assert counts, output
     ours, engine, cli = int(row.group(1)), int(counts.group(1)), int(counts.group(2))
     # The engine (and so the CLI) repeats some examples in the examples phase; our driver sends each one once.
-    # Since issue 10 the engine's count is a few per cent off the CLI's for Aura (482 against 465 on 2026-12-01,
-    # not explained yet: see the closing note), so the sides are compared within 5 %.
+    # Since issue 10 the sides differ by a few per cent on an update (Aura: 482 against 465 on 2026-12-01): our
+    # client refuses a PATCH to an id the run did not create, which the engine side is not pinned to, and our own
+    # driver writes to a lead it created first. So the counts are compared within 5 %.
     assert abs(engine - cli) <= 0.05 * cli
     assert 0 < ours <= 1.05 * max(cli, engine)
     assert re.search(r"Ours / CLI, both over loopback, median over vendors: [\d.]+x \(like for like\)", output)
