@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -20,6 +21,16 @@ from contracts.values.redaction import Redactor
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:\|(upper|lower))?\}")
 """``{name}``, or ``{name|upper}`` / ``{name|lower}`` for the value in another case (an address sent
 upper-cased to a vendor that matches addresses case-insensitively)."""
+
+RUN_VALUES = frozenset({"unique_email", "run_marker", "run_id", "known_lead_id", "unknown_id"})
+"""Placeholders every run fills itself (``RunContext.fill``); any other name is saved by a step or configured."""
+
+
+def placeholders(template: Any) -> set[str]:
+    """The names of the ``{placeholders}`` in ``template`` (strings, recursively) that a run does not fill itself:
+    values an earlier step saves, or variables the user configures."""
+    return {name for name, _case in _PLACEHOLDER.findall(json.dumps(template))} - RUN_VALUES
+
 
 RUN_MARKER_KEY = "contract_suite_run"
 """The metadata key that marks a record as created by this suite (so it can be found and cleaned up)."""

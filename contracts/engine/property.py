@@ -158,10 +158,12 @@ def build_schema(
                 if binding in ctx.target.variables:
                     body[name] = ctx.target.variables[binding]
             elif name in body or owned_id is not None:
-                # An OWNED address: one this run made up; an OWNED id: the unit's own record.
-                body[name] = ctx.unique_email() if "email" in name.lower() else owned_id
-                if body[name] is None:
-                    body.pop(name)
+                # An OWNED address: one this run made up; an OWNED id: the unit's own record (none: left out).
+                value = ctx.unique_email() if "email" in name.lower() else owned_id
+                if value is None:
+                    body.pop(name, None)
+                else:
+                    body[name] = value
         if label in markers:
             key = markers[label].lstrip("/")
             existing = body.get(key, {})
@@ -248,24 +250,22 @@ def _run_stateful(ctx: RunContext, outcome: Outcome) -> None:
             _collect(ctx, outcome, event.checked)
             continue
         error = event.error
+        if error is None:
+            continue
+        errors: list[BaseException] = [error]
         if isinstance(error, BaseExceptionGroup) and all(
             isinstance(each, VendorFault | UnsafeRequest) for each in error.exceptions
         ):
-            # Hypothesis reports distinct failures together: each is a fault of the vendor or a refused request.
-            for each in error.exceptions:
-                if isinstance(each, VendorFault):
-                    record_fault(outcome, each, vendor=ctx.vendor.name, operation=_faulted_operation(ctx, event.label))
-                else:
-                    outcome.notes.append(f"not sent: {each.message}")
-            continue
-        if isinstance(error, VendorFault):
-            record_fault(outcome, error, vendor=ctx.vendor.name, operation=_faulted_operation(ctx, event.label))
-        elif isinstance(error, UnsafeRequest):
-            outcome.notes.append(f"not sent: {error.message}")
-        elif error is not None and seam.is_spec_problem(error):
-            spec_problems.append(seam.describe_error(event.label, error))
-        elif error is not None:
-            raise error  # a bug of ours, with its own traceback: never a finding, never a spec error
+            errors = list(error.exceptions)  # distinct failures Hypothesis reports together, each handled below
+        for each in errors:
+            if isinstance(each, VendorFault):
+                record_fault(outcome, each, vendor=ctx.vendor.name, operation=_faulted_operation(ctx, event.label))
+            elif isinstance(each, UnsafeRequest):
+                outcome.notes.append(f"not sent: {each.message}")
+            elif seam.is_spec_problem(each):
+                spec_problems.append(seam.describe_error(event.label, each))
+            else:
+                raise each  # a bug of ours, with its own traceback: never a finding, never a spec error
     outcome.notes.extend(f"not sent: {message}" for message in seam.refused_requests(schema))
     if spec_problems:
         raise ContractSuiteError(

@@ -6,8 +6,6 @@ run exactly the same checks; pytest runs one unit per test item.
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -19,7 +17,7 @@ from typing import Any
 import jsonpointer
 
 from contracts.engine.cleanup import clean_up, resolve_all
-from contracts.engine.context import RUN_MARKER_KEY, RunContext, open_run
+from contracts.engine.context import RUN_MARKER_KEY, RunContext, open_run, placeholders
 from contracts.engine.facts import documented_facts, fact_evidence, measure
 from contracts.engine.grading import Grader
 from contracts.engine.observe import observe
@@ -37,7 +35,7 @@ from contracts.values.errors import (
     VendorFault,
 )
 from contracts.values.findings import Finding, merge
-from contracts.values.model import Capability, Probe, Scenario, Step, Vendor, Walk
+from contracts.values.model import Capability, Probe, Scenario, Vendor, Walk
 from contracts.values.redaction import Redactor
 from contracts.values.results import Cleanup, Outcome, RateLimited, Status, VendorResult
 
@@ -75,22 +73,20 @@ def plan_units(vendor: Vendor, spec: Spec) -> list[Unit]:
         if needs_owned_record(vendor, label) and seed is not None:
             # The unit first creates the record it writes to (``Vendor.seed_for``): it needs what that needs.
             needs |= vendor.needs_of(seed.operation, is_write=True)
-            variables = tuple(sorted({*variables, *vendor.variables_of(seed.operation), *_placeholders(seed)}))
+            variables = tuple(
+                sorted(
+                    {
+                        *variables,
+                        *vendor.variables_of(seed.operation),
+                        *placeholders([seed.path_params, seed.body, seed.query]),
+                    }
+                )
+            )
         units.append(Unit("property", label, partial(run_property, operation=label), needs, variables))
     if has_links(spec):
         needs = frozenset({Capability.WRITES}) if any(op.is_write for op in spec.operations) else frozenset()
         units.append(Unit("stateful", "links", partial(run_property, stateful=True), needs))
     return units
-
-
-RUN_VALUES = frozenset({"unique_email", "run_marker", "run_id", "known_lead_id", "unknown_id"})
-"""Placeholders every run fills itself (``RunContext.fill``); any other a seed names is a configured variable."""
-
-
-def _placeholders(step: Step) -> set[str]:
-    """The configured variables a step's path and body name (``{workflow_id}``)."""
-    found = set(re.findall(r"\{(\w+)(?:\|\w+)?\}", json.dumps([step.path_params, step.body, step.query])))
-    return found - RUN_VALUES
 
 
 def _probe(ctx: RunContext, *, probe: Probe) -> Outcome:
